@@ -1,0 +1,18 @@
+import type { RandomSource } from "./invites.ts";
+import type { ConflictResolver } from "./resolvers/resolver.ts";
+import type { TenantStore } from "./stores/store.ts";
+import type { ShortCodeAttemptLimits } from "./types.ts";
+
+/** What the operations of {@linkcode TenantPair} share. */
+export interface ServiceContext {
+  store: TenantStore;
+  resolver: ConflictResolver;
+  /** The clock in milliseconds since the epoch. */
+  now(): number;
+  random: RandomSource;
+  maxPendingInvites: number;
+  inviteTtlSeconds: number;
+  maxMembers: number | null;
+  maxValueBytes: number;
+  shortCodeAttempts: ShortCodeAttemptLimits;
+}

@@ -1,0 +1,232 @@
+import { z } from "zod";
+import { quote, TenantPairError } from "./errors.ts";
+
+/** Characters allowed in ids and namespaces. */
+export const ID_PATTERN: RegExp = /^[A-Za-z0-9][A-Za-z0-9._:@+-]*$/;
+
+/** Control characters and lone surrogates, rejected in every text field. */
+const CONTROL = /[\p{Cc}\p{Cs}]/u;
+
+/** A full ISO 8601 date and time with `Z` or an offset. */
+const ISO_WITH_ZONE =
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
+
+/** An id: pair, member, invite or namespace. */
+export const idSchema: z.ZodString = z.string({
+  error: "must be a string",
+}).min(1, "must not be empty").max(64, "must be at most 64 characters")
+  .regex(
+    ID_PATTERN,
+    "must start with a letter or digit and use only A-Z, a-z, 0-9 and . _ : @ + -",
+  );
+
+function text(max: number): z.ZodString {
+  return z.string({ error: "must be a string" })
+    .min(1, "must not be empty")
+    .max(max, `must be at most ${max} characters`)
+    .refine((value) => !CONTROL.test(value), {
+      message: "must not contain control characters",
+    });
+}
+
+/** A state or preference key: 1–128 printable characters. */
+export const keySchema: z.ZodString = text(128);
+/** A display name or pair name: 1–120 characters. */
+export const nameSchema: z.ZodString = text(120);
+/** A note on who an invite is for: 1–200 characters. */
+export const hintSchema: z.ZodString = text(200);
+/** Why a member was removed: 1–500 characters. */
+export const reasonSchema: z.ZodString = text(500);
+
+/** Invite lifetime in seconds: 60 to 2,592,000 (30 days). */
+export const ttlSchema: z.ZodNumber = z.number({ error: "must be a number" })
+  .int("must be a whole number").min(60, "must be at least 60 seconds")
+  .max(2_592_000, "must be at most 2592000 seconds (30 days)");
+
+/** A version the writer expects; 0 means the key must not exist yet. */
+export const expectedVersionSchema: z.ZodNumber = z.number({
+  error: "must be a number",
+}).int("must be a whole number").min(0, "must be 0 or more")
+  .max(Number.MAX_SAFE_INTEGER, "is too large");
+
+/** A cap on active members. */
+export const maxMembersSchema: z.ZodNumber = z.number({
+  error: "must be a number",
+}).int("must be a whole number").min(1, "must be at least 1")
+  .max(10_000, "must be at most 10000");
+
+/** An event cursor: events after this id. */
+export const afterSchema: z.ZodNumber = z.number({ error: "must be a number" })
+  .int("must be a whole number").min(0, "must be 0 or more")
+  .max(Number.MAX_SAFE_INTEGER, "is too large");
+
+/** How many events to return: 1 to 1,000. */
+export const limitSchema: z.ZodNumber = z.number({ error: "must be a number" })
+  .int("must be a whole number").min(1, "must be at least 1")
+  .max(1000, "must be at most 1000");
+
+/** A list of keys to read, at most 256. */
+export const keysSchema: z.ZodArray<z.ZodString> = z.array(keySchema, {
+  error: "must be an array of keys",
+}).max(256, "must list at most 256 keys");
+
+/** A short code as typed: letters, digits, dashes and spaces. */
+export const shortCodeSchema: z.ZodString = z.string({
+  error: "must be a string",
+}).min(1, "must not be empty").max(32, "must be at most 32 characters");
+
+/** An invite token as given in a link. */
+export const tokenSchema: z.ZodString = z.string({ error: "must be a string" })
+  .min(1, "must not be empty").max(128, "must be at most 128 characters")
+  .regex(/^[A-Za-z0-9_-]+$/, "must be a base64url token");
+
+/** A time as an ISO 8601 string with `Z` or an offset. */
+export const timeStringSchema: z.ZodString = z.string({
+  error: "must be a string",
+}).max(64, "must be at most 64 characters").refine(
+  (value) => ISO_WITH_ZONE.test(value) && !Number.isNaN(Date.parse(value)),
+  {
+    message:
+      "must be an ISO 8601 time with a zone, such as 2026-12-04T15:10:41.123Z",
+  },
+);
+
+/** A time as a `Date` or an ISO 8601 string with a zone. */
+export const timeSchema: z.ZodType<Date | string> = z.union([
+  z.date({ error: "must be a valid Date" }),
+  timeStringSchema,
+], {
+  error:
+    "must be a Date or an ISO 8601 time with a zone, such as 2026-12-04T15:10:41.123Z",
+});
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === "invalid_union") {
+    const inner = issue.errors.flat()[0];
+    if (inner !== undefined && issue.errors.length === 1) {
+      return inner.message;
+    }
+  }
+  return issue.message;
+}
+
+/**
+ * Parses `value` with `schema`, naming `field` in the error.
+ *
+ * @throws {TenantPairError} `INVALID_INPUT` naming the field and the rule.
+ */
+export function parseField<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  field: string,
+): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const path = [field, ...(issue?.path ?? []).map(String)].join(".");
+  const rule = issue === undefined ? "is invalid" : describeIssue(issue);
+  const shown = typeof value === "string" ? `; got ${quote(value)}` : "";
+  throw new TenantPairError(
+    "INVALID_INPUT",
+    `Invalid ${path}: ${rule}${shown}`,
+    {
+      details: { field: path },
+    },
+  );
+}
+
+/** Parses an optional field: `undefined` passes through. */
+export function parseOptional<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  field: string,
+): T | undefined {
+  return value === undefined ? undefined : parseField(schema, value, field);
+}
+
+/**
+ * Checks that `value` is plain JSON within `maxBytes` of UTF-8 and returns
+ * its JSON text.
+ *
+ * @throws {TenantPairError} `INVALID_INPUT` for `undefined`, functions,
+ * non-finite numbers, cycles, non-plain objects and oversized values.
+ */
+export function checkJsonValue(
+  value: unknown,
+  field: string,
+  maxBytes: number,
+): string {
+  const problem = findJsonProblem(value, field, new Set());
+  if (problem !== undefined) {
+    throw new TenantPairError("INVALID_INPUT", `Invalid ${problem}`, {
+      details: { field },
+    });
+  }
+  const json = JSON.stringify(value);
+  const bytes = new TextEncoder().encode(json).length;
+  if (bytes > maxBytes) {
+    throw new TenantPairError(
+      "INVALID_INPUT",
+      `Invalid ${field}: its JSON is ${bytes} bytes, more than the limit of ${maxBytes}; store less or raise maxValueBytes`,
+      { details: { field, bytes, maxBytes } },
+    );
+  }
+  return json;
+}
+
+function findJsonProblem(
+  value: unknown,
+  path: string,
+  seen: Set<object>,
+): string | undefined {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return undefined;
+    case "number":
+      return Number.isFinite(value)
+        ? undefined
+        : `${path}: must be a finite number; got ${value}`;
+    case "undefined":
+      return `${path}: must be JSON; got undefined`;
+    case "object":
+      break;
+    default:
+      return `${path}: must be JSON; got a ${typeof value}`;
+  }
+  if (value === null) return undefined;
+  if (seen.has(value)) return `${path}: must not contain a cycle`;
+  seen.add(value);
+  try {
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const problem = findJsonProblem(value[i], `${path}[${i}]`, seen);
+        if (problem !== undefined) return problem;
+      }
+      return undefined;
+    }
+    const prototype = Object.getPrototypeOf(value);
+    if (prototype !== Object.prototype && prototype !== null) {
+      return `${path}: must be a plain JSON object; got ${
+        (value as object).constructor?.name ?? "an object"
+      }`;
+    }
+    for (const [name, item] of Object.entries(value)) {
+      const problem = findJsonProblem(item, `${path}.${name}`, seen);
+      if (problem !== undefined) return problem;
+    }
+    return undefined;
+  } finally {
+    seen.delete(value);
+  }
+}
+
+/** Converts a checked time input to milliseconds since the epoch. */
+export function toMillis(time: Date | string): number {
+  return time instanceof Date ? time.getTime() : Date.parse(time);
+}
+
+/** Formats milliseconds since the epoch as ISO 8601 UTC with milliseconds. */
+export function toIso(millis: number): string {
+  return new Date(millis).toISOString();
+}

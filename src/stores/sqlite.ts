@@ -1,0 +1,252 @@
+import { DatabaseSync } from "node:sqlite";
+import { TenantPairError } from "../errors.ts";
+import type { StateChange } from "../types.ts";
+import { ChangeHub } from "./change_hub.ts";
+import { SQLITE_MIGRATIONS } from "./sqlite_schema.ts";
+import { SqliteTransaction, StatementCache } from "./sqlite_transaction.ts";
+import type { ScrubResult, StoreTransaction, TenantStore } from "./store.ts";
+
+/** Options for {@linkcode SqliteTenantStore}. */
+export interface SqliteTenantStoreOptions {
+  /**
+   * The database file, created if missing, or `":memory:"`.
+   * @default {":memory:"}
+   */
+  path?: string;
+  /**
+   * How long a write waits for another process's lock, in milliseconds.
+   * @default {5000}
+   */
+  busyTimeoutMs?: number;
+  /**
+   * SQLite's `synchronous` setting. `"NORMAL"` may lose the last commits on
+   * power loss but never corrupts the file in WAL mode; `"FULL"` syncs every
+   * commit.
+   * @default {"NORMAL"}
+   */
+  synchronous?: "NORMAL" | "FULL";
+}
+
+const SQLITE_BUSY = 5;
+const SQLITE_LOCKED = 6;
+const SQLITE_FULL = 13;
+
+function sqliteCode(error: unknown): number | undefined {
+  const code = (error as { errcode?: unknown } | null)?.errcode;
+  return typeof code === "number" ? code & 0xff : undefined;
+}
+
+/** Turns engine errors callers can act on into {@linkcode TenantPairError}. */
+function translate(error: unknown): unknown {
+  if (error instanceof TenantPairError) return error;
+  const code = sqliteCode(error);
+  if (code === SQLITE_BUSY || code === SQLITE_LOCKED) {
+    return new TenantPairError(
+      "STORE_UNAVAILABLE",
+      "Cannot reach the SQLite database: another connection held its lock past the busy timeout; retry, or raise busyTimeoutMs",
+      { cause: error },
+    );
+  }
+  if (code === SQLITE_FULL) {
+    return new TenantPairError(
+      "STORAGE_FULL",
+      "Cannot write to the SQLite database: the disk is full; free space and retry",
+      { cause: error },
+    );
+  }
+  return error;
+}
+
+/**
+ * A {@linkcode TenantStore} on one SQLite file through `node:sqlite`, which
+ * Deno 2 and Node 22.5+ build in.
+ *
+ * The file runs in WAL mode with `secure_delete` on, so erased values are
+ * overwritten with zeros. Writes take `BEGIN IMMEDIATE` and wait up to the
+ * busy timeout for other processes, so several processes can share a file.
+ * Calls from one process run one at a time on the store's one connection.
+ *
+ * NOTE: Change events reach subscribers in this process only; a write made
+ * by another process on the same file is not announced here.
+ *
+ * @example Open a file-backed store
+ * ```ts
+ * import { SqliteTenantStore, TenantPair } from "../../mod.ts";
+ *
+ * const store = new SqliteTenantStore({ path: ":memory:" });
+ * const tenants = new TenantPair({ store });
+ * const { pairId } = await tenants.createPair({ creatorMemberId: "alice" });
+ * console.log(pairId);
+ * await store.close();
+ * ```
+ */
+export class SqliteTenantStore implements TenantStore {
+  /** The engine name. */
+  readonly engine: string = "sqlite";
+  /** The database file, or `":memory:"`. */
+  readonly path: string;
+  #db: DatabaseSync;
+  #statements: StatementCache;
+  #opened: Promise<void> | undefined;
+  #hub = new ChangeHub();
+  #locked = false;
+  #waiters: (() => void)[] = [];
+  #closed = false;
+
+  /**
+   * Opens the file; the schema is created or migrated on first use.
+   *
+   * @throws {TenantPairError} `STORE_UNAVAILABLE` when the file cannot be opened.
+   */
+  constructor(options: SqliteTenantStoreOptions = {}) {
+    this.path = options.path ?? ":memory:";
+    try {
+      this.#db = new DatabaseSync(this.path);
+    } catch (error) {
+      throw new TenantPairError(
+        "STORE_UNAVAILABLE",
+        `Cannot open SQLite database ${JSON.stringify(this.path)}: ${
+          (error as Error).message
+        }; check that its folder exists and is writable`,
+        { cause: error },
+      );
+    }
+    const busy = options.busyTimeoutMs ?? 5000;
+    const synchronous = options.synchronous ?? "NORMAL";
+    this.#db.exec(`PRAGMA busy_timeout = ${Math.trunc(busy)}`);
+    if (this.path !== ":memory:") this.#db.exec("PRAGMA journal_mode = WAL");
+    this.#db.exec(`PRAGMA synchronous = ${synchronous}`);
+    this.#db.exec("PRAGMA secure_delete = ON");
+    this.#statements = new StatementCache(this.#db);
+  }
+
+  /**
+   * Creates or migrates the schema.
+   *
+   * @throws {TenantPairError} `SCHEMA_TOO_NEW` when a newer release wrote the file.
+   */
+  open(): Promise<void> {
+    this.#opened ??= this.#exclusive(() => Promise.resolve(this.#migrate()));
+    return this.#opened;
+  }
+
+  #migrate(): void {
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      const row = this.#db.prepare("PRAGMA user_version").get() as {
+        user_version: number;
+      };
+      const current = row.user_version;
+      if (current > SQLITE_MIGRATIONS.length) {
+        throw new TenantPairError(
+          "SCHEMA_TOO_NEW",
+          `Cannot open SQLite database ${
+            JSON.stringify(this.path)
+          }: its schema version ${current} is newer than ${SQLITE_MIGRATIONS.length}, the newest this release knows; upgrade tenant-pair`,
+          { details: { found: current, supported: SQLITE_MIGRATIONS.length } },
+        );
+      }
+      for (let i = current; i < SQLITE_MIGRATIONS.length; i++) {
+        this.#db.exec(SQLITE_MIGRATIONS[i] as string);
+      }
+      this.#db.exec(`PRAGMA user_version = ${SQLITE_MIGRATIONS.length}`);
+      this.#db.exec("COMMIT");
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      throw translate(error);
+    }
+  }
+
+  /** Runs `fn` in a deferred read transaction. */
+  async read<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    await this.open();
+    return await this.#exclusive(() => this.#transact("BEGIN", fn));
+  }
+
+  /** Runs `fn` in a `BEGIN IMMEDIATE` transaction. */
+  async write<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    await this.open();
+    return await this.#exclusive(() => this.#transact("BEGIN IMMEDIATE", fn));
+  }
+
+  async #transact<T>(
+    begin: string,
+    fn: (tx: StoreTransaction) => Promise<T>,
+  ): Promise<T> {
+    this.#assertOpen();
+    try {
+      this.#db.exec(begin);
+    } catch (error) {
+      throw translate(error);
+    }
+    const tx = new SqliteTransaction(this.#statements);
+    let result: T;
+    try {
+      result = await fn(tx);
+      this.#db.exec("COMMIT");
+    } catch (error) {
+      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      throw translate(error);
+    }
+    for (const change of tx.changes) this.#hub.emit(change);
+    return result;
+  }
+
+  /** Serialises callers of this process on the one connection. */
+  async #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#locked) {
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+    this.#locked = true;
+    try {
+      return await fn();
+    } finally {
+      const next = this.#waiters.shift();
+      if (next === undefined) this.#locked = false;
+      else next();
+    }
+  }
+
+  /** Hears changes committed through this store object. */
+  subscribe(
+    pairId: string,
+    listener: (change: StateChange) => void,
+  ): Promise<() => Promise<void>> {
+    return Promise.resolve(this.#hub.add(pairId, listener));
+  }
+
+  /**
+   * Copies the WAL into the main file and truncates the WAL to zero bytes,
+   * so deleted values survive in neither.
+   */
+  async scrub(): Promise<ScrubResult> {
+    if (this.path === ":memory:") return "scrubbed";
+    return await this.#exclusive(() => {
+      const row = this.#db.prepare("PRAGMA wal_checkpoint(TRUNCATE)").get() as
+        | { busy: number }
+        | undefined;
+      return Promise.resolve(row?.busy === 0 ? "scrubbed" : "blocked");
+    });
+  }
+
+  /** Closes the connection. Later calls fail with `STORE_UNAVAILABLE`. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.#exclusive(() => {
+      this.#closed = true;
+      this.#db.close();
+      return Promise.resolve();
+    });
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) {
+      throw new TenantPairError(
+        "STORE_UNAVAILABLE",
+        `Cannot use SQLite database ${
+          JSON.stringify(this.path)
+        }: the store is closed; create a new store`,
+      );
+    }
+  }
+}
