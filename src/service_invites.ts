@@ -392,7 +392,6 @@ async function findByToken(
 }
 
 async function join(
-  ctx: ServiceContext,
   tx: StoreTransaction,
   invite: InviteRow,
   memberId: string,
@@ -499,7 +498,6 @@ export async function acceptInvite(
     if ("error" in lookup) return lookup;
     return {
       result: await join(
-        ctx,
         tx,
         lookup.invite,
         memberId,
