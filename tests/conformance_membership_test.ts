@@ -239,8 +239,9 @@ storeTest("transferOwnership() moves the owner role", async ({ tenants }) => {
 
 storeTest(
   "listPairs() lists only pairs where the member is active",
-  async ({ tenants }) => {
+  async ({ tenants, clock }) => {
     const one = await aliceAndBob(tenants);
+    clock.advance(1000);
     const two = await tenants.createPair({
       creatorMemberId: "bob",
       pairName: "Work",
