@@ -30,7 +30,7 @@ export interface NewVersion {
  *
  * The row whose known validity contains the new `validFrom` is cut there:
  * its `validTo` becomes the new `validFrom` and its `supersededAt` the
- * recorded time. The new row holds until that old row's end, or until the
+ * recorded time. The new row is valid until that old row's end, or until the
  * next later `validFrom`, so a backdated write covers only the gap it falls
  * in. Reads as of an earlier `knownAt` ignore these cuts and rebuild the
  * timeline from `validFrom` and `recordedAt` alone.

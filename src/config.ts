@@ -8,13 +8,13 @@ import type { TenantStore } from "./stores/store.ts";
 /** Environment variables as a plain record, such as `process.env`. */
 export type Environment = Record<string, string | undefined>;
 
-/** Where the data lives, as chosen by a flag or the environment. */
+/** The database that a flag or the environment selects. */
 export type DatabaseTarget =
   | { engine: "sqlite"; path: string; isDefault: boolean }
   | { engine: "postgres"; url: string; schema: string };
 
 /**
- * The default SQLite file: `$XDG_DATA_HOME/tenant-pair/tenant-pair.db`, or
+ * Returns the default SQLite file path: `$XDG_DATA_HOME/tenant-pair/tenant-pair.db`, or
  * `~/.local/share/tenant-pair/tenant-pair.db` when `XDG_DATA_HOME` is unset.
  */
 export function defaultDatabasePath(env: Environment): string {

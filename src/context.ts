@@ -3,7 +3,7 @@ import type { ConflictResolver } from "./resolvers/resolver.ts";
 import type { TenantStore } from "./stores/store.ts";
 import type { ShortCodeAttemptLimits } from "./types.ts";
 
-/** What the operations of {@linkcode TenantPair} share. */
+/** Settings and services shared by the operations of {@linkcode TenantPair}. */
 export interface ServiceContext {
   store: TenantStore;
   resolver: ConflictResolver;

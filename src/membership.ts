@@ -105,7 +105,7 @@ export async function revokePendingInvites(
 /**
  * Ends an active membership: erases the member's private preferences,
  * revokes the invites they sent, and hands ownership on when they owned the
- * pair. The caller records the event that says why.
+ * pair. The caller records the event with the reason.
  */
 export async function endMembership(
   tx: StoreTransaction,

@@ -16,6 +16,12 @@ import type {
   ResolvedConflict,
 } from "./types.ts";
 
+function byNamespaceAndKey(a: Conflict, b: Conflict): number {
+  if (a.namespace !== b.namespace) return a.namespace < b.namespace ? -1 : 1;
+  if (a.key === b.key) return 0;
+  return a.key < b.key ? -1 : 1;
+}
+
 async function loadConflicts(
   tx: StoreTransaction,
   pairId: string,
@@ -61,13 +67,7 @@ async function loadConflicts(
       })),
     });
   }
-  return conflicts.sort((a, b) =>
-    a.namespace === b.namespace
-      ? a.key < b.key ? -1 : a.key > b.key ? 1 : 0
-      : a.namespace < b.namespace
-      ? -1
-      : 1
-  );
+  return conflicts.sort(byNamespaceAndKey);
 }
 
 /** Lists keys with pending conflict candidates. */

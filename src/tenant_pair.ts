@@ -84,7 +84,7 @@ import type {
 
 /** Options for {@linkcode TenantPair}. */
 export interface TenantPairOptions {
-  /** Where pairs, members and state live. */
+  /** The storage back end for pairs, members and state. */
   store: TenantStore;
   /**
    * Picks winners in {@linkcode TenantPair.resolveConflicts}.
@@ -209,7 +209,7 @@ function buildContext(options: TenantPairOptions): ServiceContext {
  * events, erasure and export.
  *
  * The library trusts its caller to name the acting member; a server that
- * knows who is calling must check that before it calls in. Every method
+ * can identify its caller must pass that caller's id. Every method
  * checks its input and raises `INVALID_INPUT` before touching the store.
  *
  * @example Create a pair and let a partner join by short code

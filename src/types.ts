@@ -136,7 +136,7 @@ export interface MemberRecord {
   joinedAt: string;
   /** When the member left or was removed, or `null` while active. */
   leftAt: string | null;
-  /** Why the member is no longer active, or `null` while active. */
+  /** The reason the member is no longer active, or `null` while active. */
   leftReason: "left" | "kicked" | "forgotten" | null;
 }
 
@@ -148,7 +148,7 @@ export interface ListMembersOptions {
 
 /** Options for {@linkcode TenantPair.kickMember}. */
 export interface KickMemberOptions {
-  /** Why the member is removed, kept in the audit log until erasure. */
+  /** The reason for the removal, kept in the audit log until erasure. */
   reason?: string;
 }
 
@@ -164,7 +164,7 @@ export interface SetPreferenceOptions {
 export interface SetPreferenceResult {
   /** The new version of the key. */
   version: number;
-  /** When the new version holds from, ISO 8601 UTC. */
+  /** Start of the new version's validity, ISO 8601 UTC. */
   validFrom: string;
 }
 
@@ -201,7 +201,7 @@ export interface HistoryEntry {
   validTo: string | null;
   /** When the store learned it. */
   recordedAt: string;
-  /** When a later write changed what the store knows of it, or `null`. */
+  /** When a later write changed the recorded validity of this entry, or `null`. */
   supersededAt: string | null;
   /** Its part in a conflict, or `null`. */
   resolution: Resolution | null;
@@ -257,7 +257,7 @@ export interface SetSharedStateResult {
   namespace: string;
   /** The key written. */
   key: string;
-  /** When the new version holds from, ISO 8601 UTC. */
+  /** Start of the new version's validity, ISO 8601 UTC. */
   validFrom: string;
 }
 

@@ -26,7 +26,7 @@ export class ChangeHub {
     };
   }
 
-  /** Whether any listener waits on the pair. */
+  /** Returns whether any listener waits on the pair. */
   has(pairId: string): boolean {
     return this.#listeners.has(pairId);
   }

@@ -1,6 +1,6 @@
 /**
  * SQLite schema migrations. Entry `i` moves a file from `user_version` i to
- * i + 1; a file with a higher `user_version` than this list knows was written
+ * i + 1; a file with a higher `user_version` than this list covers was written
  * by a newer release and is refused.
  */
 export const SQLITE_MIGRATIONS: readonly string[] = [

@@ -144,7 +144,7 @@ const SCOPE_FILTER = "pair_id = ? AND space = ? AND scope_id = ?";
 
 /**
  * The row operations of {@linkcode SqliteTenantStore}, run on its one
- * connection. Methods answer synchronously; the store serialises callers.
+ * connection. Methods return synchronously, and the store serialises callers.
  */
 export class SqliteTransaction implements StoreTransaction {
   #sql: StatementCache;

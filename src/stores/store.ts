@@ -1,9 +1,9 @@
 import type { JsonValue, Role, StateChange } from "../types.ts";
 
-/** A value, or a promise of it: SQLite answers at once, PostgreSQL later. */
+/** A value, or a promise of it: SQLite returns at once, PostgreSQL later. */
 export type Awaitable<T> = T | Promise<T>;
 
-/** Where a state row lives: a member's private space or a pair namespace. */
+/** The space of a state row: a member's private space or a pair namespace. */
 export type StateSpace = "member" | "pair";
 
 /**
