@@ -1,0 +1,230 @@
+import { join } from "node:path";
+import { SqliteTenantStore, TenantPair } from "../mod.ts";
+import {
+  mergeSorted,
+  percentile,
+  round,
+  type Spread,
+  spread,
+} from "./_stats.ts";
+
+/** SQLite's `synchronous` levels that the store accepts. */
+export type Synchronous = "NORMAL" | "FULL";
+
+/** The level `SqliteTenantStore` uses when none is given. */
+export const DEFAULT_SYNCHRONOUS: Synchronous = "NORMAL";
+
+/**
+ * One measured line of the report: a workload at one setting, such as
+ * workload c at `synchronous=FULL`.
+ */
+export interface BenchCase<S> {
+  /** Workload id, such as `"c"`. */
+  id: string;
+  /** What sets this case apart from others of the workload. */
+  variant: string;
+  /** The timed call as a reader would write it. */
+  operation: string;
+  /** Write workloads are compared with the raw insert rate. */
+  kind: "write" | "read";
+  /** The store's `synchronous` level, for cases that open a database. */
+  synchronous: Synchronous | null;
+  /** Calls per timed run. */
+  calls: number;
+  /** Calls in the discarded warm-up pass; `calls` when unset. */
+  warmupCalls?: number;
+  /**
+   * Gives every pass its own new database. Write workloads need this so each
+   * run starts from the same state; read workloads share one setup.
+   */
+  freshPerPass: boolean;
+  /** Sizes worth reporting, such as the number of state rows. */
+  facts?: Record<string, number>;
+  /** Creates a temporary database and fills it; never timed. */
+  prepare(): Promise<S>;
+  /** One timed call; awaited before the next starts. */
+  call?(state: S, index: number): Promise<unknown>;
+  /** One timed call that completes synchronously, for the raw reference. */
+  callSync?(state: S, index: number): void;
+  /**
+   * Checks the database after `calls` calls and describes what it checked.
+   * Throws when a count or value is wrong.
+   */
+  verify(state: S, calls: number): Promise<string>;
+  /** Closes and removes what `prepare` made. */
+  dispose(state: S): Promise<void>;
+}
+
+/** What one case measured, as written to the JSON report. */
+export interface CaseResult {
+  id: string;
+  variant: string;
+  operation: string;
+  kind: "write" | "read";
+  synchronous: Synchronous | null;
+  calls: number;
+  runs: number;
+  /** Calls per second over each run's timed loop. */
+  opsPerSecond: Spread & { perRun: number[] };
+  /** Latency of single calls, pooled over all timed runs. */
+  latencyMs: { p50: number; p99: number };
+  /** Median rate over the raw one-transaction-per-insert rate at the same level. */
+  ratioToRaw: number | null;
+  facts: Record<string, number>;
+  /** What the check after each run confirmed. */
+  verified: string;
+}
+
+/** Timing of one pass: the loop's length and each call's latency. */
+interface LoopTiming {
+  seconds: number;
+  latencies: Float64Array;
+}
+
+// One clock reading per call: a call's latency runs from the end of the
+// previous call to its own end, so the loop's overhead is counted too.
+async function timeLoop<S>(
+  benchCase: BenchCase<S>,
+  state: S,
+  calls: number,
+): Promise<LoopTiming> {
+  const latencies = new Float64Array(calls);
+  const call = benchCase.call;
+  const callSync = benchCase.callSync;
+  const start = performance.now();
+  let last = start;
+  if (callSync !== undefined) {
+    for (let i = 0; i < calls; i++) {
+      callSync(state, i);
+      const now = performance.now();
+      latencies[i] = now - last;
+      last = now;
+    }
+  } else if (call !== undefined) {
+    for (let i = 0; i < calls; i++) {
+      await call(state, i);
+      const now = performance.now();
+      latencies[i] = now - last;
+      last = now;
+    }
+  } else {
+    throw new Error(`Case ${benchCase.id} defines neither call nor callSync`);
+  }
+  return { seconds: (last - start) / 1000, latencies };
+}
+
+async function runPass<S>(
+  benchCase: BenchCase<S>,
+  state: S,
+  calls: number,
+): Promise<LoopTiming & { verified: string }> {
+  const timing = await timeLoop(benchCase, state, calls);
+  const verified = await benchCase.verify(state, calls);
+  return { ...timing, verified };
+}
+
+/**
+ * Runs a case: one discarded warm-up pass, then `runs` timed passes, each
+ * checked afterwards.
+ */
+export async function measure<S>(
+  benchCase: BenchCase<S>,
+  runs: number,
+): Promise<CaseResult> {
+  const rates: number[] = [];
+  const latencies: Float64Array[] = [];
+  let verified = "";
+  const shared = benchCase.freshPerPass ? null : await benchCase.prepare();
+
+  try {
+    for (let pass = 0; pass <= runs; pass++) {
+      const calls = pass === 0
+        ? benchCase.warmupCalls ?? benchCase.calls
+        : benchCase.calls;
+      const state = shared ?? await benchCase.prepare();
+      try {
+        const result = await runPass(benchCase, state, calls);
+        verified = result.verified;
+        if (pass > 0) {
+          rates.push(calls / result.seconds);
+          latencies.push(result.latencies);
+        }
+      } finally {
+        if (shared === null) await benchCase.dispose(state);
+      }
+    }
+  } finally {
+    if (shared !== null) await benchCase.dispose(shared);
+  }
+
+  const sorted = mergeSorted(latencies);
+  const rate = spread(rates);
+  return {
+    id: benchCase.id,
+    variant: benchCase.variant,
+    operation: benchCase.operation,
+    kind: benchCase.kind,
+    synchronous: benchCase.synchronous,
+    calls: benchCase.calls,
+    runs,
+    opsPerSecond: {
+      min: round(rate.min),
+      median: round(rate.median),
+      max: round(rate.max),
+      perRun: rates.map((value) => round(value)),
+    },
+    latencyMs: {
+      p50: round(percentile(sorted, 50)),
+      p99: round(percentile(sorted, 99)),
+    },
+    ratioToRaw: null,
+    facts: benchCase.facts ?? {},
+    verified,
+  };
+}
+
+/** A `TenantPair` on a new SQLite file in a new temporary folder. */
+export interface SqliteSubject {
+  tenants: TenantPair;
+  store: SqliteTenantStore;
+  /** The database file. */
+  path: string;
+  /** Closes the store and removes the folder. */
+  close(): Promise<void>;
+}
+
+/** Makes a temporary folder for one benchmark database. */
+export async function makeBenchDir(): Promise<string> {
+  return await Deno.makeTempDir({ prefix: "tenant-pair-bench-" });
+}
+
+/** Opens a `TenantPair` on a new SQLite file (WAL) in a new temporary folder. */
+export async function openSqliteSubject(
+  synchronous: Synchronous = DEFAULT_SYNCHRONOUS,
+): Promise<SqliteSubject> {
+  const dir = await makeBenchDir();
+  const path = join(dir, "bench.db");
+  const store = new SqliteTenantStore({ path, synchronous });
+  await store.open();
+  return {
+    tenants: new TenantPair({ store }),
+    store,
+    path,
+    close: async () => {
+      await store.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+/** Throws with `message` unless `condition` holds. */
+export function expect(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new Error(`Benchmark check failed: ${message}`);
+}
+
+const encoder = new TextEncoder();
+
+/** Writes a progress line to stderr, keeping stdout for the report. */
+export function progress(line: string): void {
+  Deno.stderr.writeSync(encoder.encode(`${line}\n`));
+}

@@ -1,0 +1,80 @@
+import postgres from "postgres";
+import { openStore, resolveDatabase } from "../src/config.ts";
+import type { ProcessTargetFactory } from "./_processes.ts";
+
+/** PostgreSQL cases to run, or why they are skipped. */
+export type PostgresPlan =
+  | { factory: ProcessTargetFactory; status: string }
+  | { factory: null; status: string };
+
+const STORE_PATH = new URL("../src/stores/postgres.ts", import.meta.url);
+
+function schemaName(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(6));
+  const suffix = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join(
+    "",
+  );
+  return `tenant_pair_bench_${suffix}`;
+}
+
+async function dropSchema(url: string, schema: string): Promise<void> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await sql.end();
+  }
+}
+
+/**
+ * Each pass gets its own schema in the database at `url`, dropped
+ * afterwards, so no pass sees another's rows.
+ */
+function postgresFactory(url: string): ProcessTargetFactory {
+  return () => {
+    const schema = schemaName();
+    return Promise.resolve({
+      engine: "postgres",
+      env: { TENANT_PAIR_DB: url, TENANT_PAIR_PG_SCHEMA: schema },
+      dispose: () => dropSchema(url, schema),
+    });
+  };
+}
+
+/**
+ * Decides whether the PostgreSQL cases can run: they need
+ * `TENANT_PAIR_TEST_PG_URL` and a PostgreSQL store that `openStore` opens.
+ */
+export async function planPostgres(): Promise<PostgresPlan> {
+  const url = Deno.env.get("TENANT_PAIR_TEST_PG_URL");
+  if (url === undefined || url === "") {
+    return {
+      factory: null,
+      status: "not measured: TENANT_PAIR_TEST_PG_URL is unset",
+    };
+  }
+  try {
+    await Deno.stat(STORE_PATH);
+  } catch {
+    return {
+      factory: null,
+      status: "not measured: src/stores/postgres.ts is missing",
+    };
+  }
+  const factory = postgresFactory(url);
+  const probe = await factory();
+  try {
+    const store = await openStore(resolveDatabase(probe.env));
+    await store.close();
+  } catch (error) {
+    return {
+      factory: null,
+      status: `not measured: cannot open the PostgreSQL store: ${
+        (error as Error).message
+      }`,
+    };
+  } finally {
+    await probe.dispose();
+  }
+  return { factory, status: "measured" };
+}

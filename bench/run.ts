@@ -1,0 +1,250 @@
+/**
+ * The workload runner behind `deno task bench`: runs fixed workloads through
+ * the public `TenantPair` API on new SQLite files in temporary folders, next
+ * to raw `node:sqlite` inserts measured in the same process, and prints a
+ * Markdown summary or, with `--json`, the full report.
+ *
+ * @example Full run, chart written for the docs
+ * ```sh
+ * deno task bench --svg docs/benchmarks.svg
+ * ```
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { tmpdir } from "node:os";
+import {
+  type BenchCase,
+  type CaseResult,
+  DEFAULT_SYNCHRONOUS,
+  measure,
+  progress,
+  type Synchronous,
+} from "./_harness.ts";
+import { type McpSection, measureMcp } from "./_mcp.ts";
+import { planPostgres } from "./_postgres.ts";
+import {
+  measureProcesses,
+  type ProcessTargetFactory,
+  sqliteProcessTarget,
+} from "./_processes.ts";
+import { rawCases } from "./_raw.ts";
+import {
+  addRawRatios,
+  describeMachine,
+  judgeTargets,
+  type Report,
+  summarizeScale,
+  toMarkdown,
+} from "./_report.ts";
+import { FULL_SIZES, QUICK_SIZES, type Sizes } from "./_sizes.ts";
+import { renderChart } from "./_svg.ts";
+import { readCases } from "./_workloads_read.ts";
+import { writeCases } from "./_workloads_write.ts";
+
+/** Workload ids that `--only` accepts. */
+export const WORKLOAD_IDS: readonly string[] = [
+  "raw",
+  "a",
+  "b",
+  "c",
+  "d",
+  "e",
+  "f",
+  "g",
+  "h",
+  "h2",
+  "processes",
+  "mcp",
+];
+
+const SYNC_LEVELS: Synchronous[] = ["NORMAL", "FULL"];
+
+const HELP = `Usage: deno task bench [options]
+
+Runs the benchmark workloads and prints a Markdown summary to stdout.
+Progress goes to stderr.
+
+Options:
+  --json          print the full report as JSON instead of Markdown
+  --quick         tiny counts, to check that the runner works (figures are meaningless)
+  --only IDS      comma-separated workloads to run: ${WORKLOAD_IDS.join(",")}
+                  (raw is added when a write workload is chosen)
+  --svg FILE      write a bar chart of ops/s to FILE
+  -h, --help      show this help
+`;
+
+interface Flags {
+  json: boolean;
+  quick: boolean;
+  only: Set<string>;
+  svg: string | undefined;
+}
+
+function parseFlags(args: string[]): Flags | "help" {
+  const { values } = parseArgs({
+    args,
+    options: {
+      json: { type: "boolean", default: false },
+      quick: { type: "boolean", default: false },
+      only: { type: "string" },
+      svg: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) return "help";
+  const only = new Set(
+    values.only === undefined
+      ? WORKLOAD_IDS
+      : values.only.split(",").map((id) => id.trim()).filter((id) => id),
+  );
+  for (const id of only) {
+    if (!WORKLOAD_IDS.includes(id)) {
+      throw new Error(
+        `Invalid --only: unknown workload "${id}"; use some of ${
+          WORKLOAD_IDS.join(",")
+        }`,
+      );
+    }
+  }
+  const writes = ["a", "b", "c", "e", "g", "processes"];
+  if (writes.some((id) => only.has(id))) only.add("raw");
+  return {
+    json: values.json,
+    quick: values.quick,
+    only,
+    svg: values.svg,
+  };
+}
+
+/** Lists the in-process cases in the order they run. */
+function selectCases(sizes: Sizes, only: Set<string>): BenchCase<unknown>[] {
+  const cases: BenchCase<unknown>[] = [];
+  if (only.has("raw")) {
+    for (const level of SYNC_LEVELS) cases.push(...rawCases(sizes, level));
+  }
+  const writes = SYNC_LEVELS.flatMap((level) => writeCases(sizes, level));
+  for (const id of ["a", "b", "c", "e", "g"]) {
+    if (only.has(id)) cases.push(...writes.filter((c) => c.id === id));
+  }
+  for (const [id, group] of readCases(sizes)) {
+    if (only.has(id)) cases.push(...group);
+  }
+  return cases;
+}
+
+async function runCases(
+  cases: BenchCase<unknown>[],
+  runs: number,
+): Promise<CaseResult[]> {
+  const results: CaseResult[] = [];
+  for (const benchCase of cases) {
+    const started = performance.now();
+    progress(`${benchCase.id} ${benchCase.variant}: running`);
+    const result = await measure(benchCase, runs);
+    progress(
+      `${benchCase.id} ${benchCase.variant}: median ${result.opsPerSecond.median} ops/s (${
+        ((performance.now() - started) / 1000).toFixed(1)
+      } s)`,
+    );
+    results.push(result);
+  }
+  return results;
+}
+
+async function runProcessCases(
+  factory: ProcessTargetFactory,
+  sizes: Sizes,
+): Promise<CaseResult[]> {
+  const shapes = [
+    { processes: 1, hotKey: false },
+    { processes: 4, hotKey: false },
+    { processes: 4, hotKey: true },
+  ];
+  const results: CaseResult[] = [];
+  for (const shape of shapes) {
+    progress(`processes ${JSON.stringify(shape)}: running`);
+    const result = await measureProcesses(factory, { ...shape, sizes });
+    progress(
+      `${result.id} ${result.variant}: median ${result.opsPerSecond.median} ops/s`,
+    );
+    results.push(result);
+  }
+  return results;
+}
+
+/** Runs the chosen workloads and builds the report. */
+async function runBenchmarks(flags: Flags): Promise<Report> {
+  const sizes = flags.quick ? QUICK_SIZES : FULL_SIZES;
+  const startedAt = new Date();
+  const started = performance.now();
+
+  const results = await runCases(selectCases(sizes, flags.only), sizes.runs);
+
+  let postgresStatus = "not selected";
+  if (flags.only.has("processes")) {
+    results.push(...await runProcessCases(sqliteProcessTarget, sizes));
+    const plan = await planPostgres();
+    postgresStatus = plan.status;
+    if (plan.factory !== null) {
+      results.push(...await runProcessCases(plan.factory, sizes));
+    }
+  }
+
+  let mcp: McpSection = { status: "not selected" };
+  if (flags.only.has("mcp")) mcp = await measureMcp(sizes);
+
+  addRawRatios(results);
+  const scale = summarizeScale(results);
+  return {
+    command: ["deno run -A bench/run.ts", ...Deno.args].join(" "),
+    startedAt: startedAt.toISOString(),
+    seconds: Math.round((performance.now() - started) / 1000),
+    quick: flags.quick,
+    defaultSynchronous: DEFAULT_SYNCHRONOUS,
+    machine: describeMachine(Deno.env.get("TMPDIR") ?? tmpdir()),
+    results,
+    scale,
+    mcp,
+    postgres: { status: postgresStatus },
+    targets: judgeTargets(results, scale, mcp),
+  };
+}
+
+async function writeAll(text: string): Promise<void> {
+  const bytes = new TextEncoder().encode(text);
+  let written = 0;
+  while (written < bytes.length) {
+    written += await Deno.stdout.write(bytes.subarray(written));
+  }
+}
+
+async function main(args: string[]): Promise<number> {
+  let flags: Flags | "help";
+  try {
+    flags = parseFlags(args);
+  } catch (error) {
+    progress((error as Error).message);
+    return 2;
+  }
+  if (flags === "help") {
+    await writeAll(HELP);
+    return 0;
+  }
+
+  const report = await runBenchmarks(flags);
+  if (flags.svg !== undefined) {
+    const title = `tenant-pair benchmarks, ${report.startedAt.slice(0, 10)}${
+      report.quick ? " (quick mode: not real figures)" : ""
+    }`;
+    await Deno.writeTextFile(flags.svg, renderChart(report.results, title));
+  }
+  const text = flags.json
+    ? JSON.stringify(report, null, 2) + "\n"
+    : toMarkdown(report);
+  await writeAll(text);
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
