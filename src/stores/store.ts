@@ -11,73 +11,113 @@ export type StateSpace = "member" | "pair";
  * member id; for `space: "pair"` it is the namespace.
  */
 export interface StateScope {
+  /** The pair. */
   pairId: string;
+  /** Private member space or shared pair space. */
   space: StateSpace;
+  /** The member id or the namespace. */
   scopeId: string;
 }
 
 /** A pair row. Times are milliseconds since the epoch. */
 export interface PairRow {
+  /** The pair's id. */
   pairId: string;
+  /** The pair's name, or `null`. */
   pairName: string | null;
+  /** Cap on active members, or `null`. */
   maxMembers: number | null;
+  /** Creation time. */
   createdAt: number;
+  /** The creator's member id. */
   createdBy: string;
 }
 
 /** A member row; one per member and pair, updated on leave and rejoin. */
 export interface MemberRow {
+  /** The pair. */
   pairId: string;
+  /** The member. */
   memberId: string;
+  /** The member's role. */
   role: Role;
+  /** The display name, or `null`. */
   displayName: string | null;
+  /** Time of the latest join. */
   joinedAt: number;
+  /** Time the membership ended, or `null` while active. */
   leftAt: number | null;
+  /** How the membership ended, or `null` while active. */
   leftReason: "left" | "kicked" | "forgotten" | null;
   /** Last time the member was kicked or forgotten; older invites cannot readmit them. */
   removedAt: number | null;
+  /** Time of erasure, or `null`. */
   forgottenAt: number | null;
 }
 
 /** An invite row. Secrets are stored only as SHA-256 hex digests. */
 export interface InviteRow {
+  /** The pair the invite joins. */
   pairId: string;
+  /** The public id. */
   inviteId: string;
+  /** SHA-256 hex of the token. */
   tokenHash: string;
+  /** SHA-256 hex of the normalised short code. */
   codeHash: string;
+  /** The member who sent it. */
   inviterMemberId: string;
+  /** The note on who it is for, or `null`. */
   inviteeHint: string | null;
+  /** Creation time. */
   createdAt: number;
+  /** Expiry time; the invite fails from this instant on. */
   expiresAt: number;
+  /** Its status. */
   status: "pending" | "accepted" | "revoked";
+  /** The member who accepted it, or `null`. */
   acceptedBy: string | null;
+  /** Acceptance time, or `null`. */
   acceptedAt: number | null;
+  /** Revocation time, or `null`. */
   revokedAt: number | null;
 }
 
 /** One version of one key, private or shared. */
 export interface VersionRow {
+  /** The pair. */
   pairId: string;
+  /** Private member space or shared pair space. */
   space: StateSpace;
+  /** The member id or the namespace. */
   scopeId: string;
+  /** The key. */
   key: string;
+  /** The per-key version, from 1. */
   version: number;
   /** `null` for a tombstone. */
   value: JsonValue;
+  /** Whether this version is a tombstone. */
   deleted: boolean;
   /** For private rows: counts in the pair's merged constraints. */
   shared: boolean;
+  /** The member who wrote it. */
   writtenBy: string;
+  /** Start of validity. */
   validFrom: number;
   /** End of validity as currently known; {@linkcode OPEN_END} when open. */
   validTo: number;
+  /** Time the store recorded it. */
   recordedAt: number;
+  /** Time a later write changed its recorded validity, or `null`. */
   supersededAt: number | null;
+  /** Its part in a conflict resolution, or `null`. */
   resolution: "won" | "lost" | null;
 }
 
 /** The per-key counter that hands out versions without gaps. */
 export interface HeadRow {
+  /** The key's newest version. */
   version: number;
   /** The latest recorded time of the key; new writes never go below it. */
   lastRecordedAt: number;
@@ -85,16 +125,27 @@ export interface HeadRow {
 
 /** A write kept pending because its `expectedVersion` was stale. */
 export interface CandidateRow {
+  /** The pair. */
   pairId: string;
+  /** The candidate's public id. */
   candidateId: string;
+  /** The namespace. */
   namespace: string;
+  /** The key. */
   key: string;
+  /** The value it wanted to write. */
   value: JsonValue;
+  /** The member who wrote it. */
   writtenBy: string;
+  /** The stale version the writer had read. */
   expectedVersion: number;
+  /** Start of validity it asked for. */
   validFrom: number;
+  /** Time the store recorded it. */
   recordedAt: number;
+  /** Pending, or the outcome of resolution. */
   status: "pending" | "won" | "lost";
+  /** Resolution time, or `null`. */
   resolvedAt: number | null;
   /** Version the winning value became, set on the winner only. */
   winnerVersion: number | null;
@@ -102,12 +153,19 @@ export interface CandidateRow {
 
 /** An audit event row. */
 export interface EventRow {
+  /** A growing integer. */
   id: number;
+  /** The pair. */
   pairId: string;
+  /** The event type. */
   type: string;
+  /** Who acted, or `null`. */
   actorMemberId: string | null;
+  /** Whom it concerns, or `null`. */
   subjectMemberId: string | null;
+  /** When it happened. */
   at: number;
+  /** Content-free details. */
   data: Record<string, JsonValue>;
 }
 
@@ -122,19 +180,25 @@ export const OPEN_END = 8_640_000_000_000_000;
  * transaction's own connection; none decides who may do what.
  */
 export interface StoreTransaction {
+  /** Inserts a new pair. */
   insertPair(row: PairRow): Awaitable<void>;
+  /** Loads a pair, or undefined. */
   getPair(pairId: string): Awaitable<PairRow | undefined>;
   /** Pairs where the member is active, oldest first. */
   listPairsOfMember(memberId: string): Awaitable<PairRow[]>;
+  /** Counts the pair's active members. */
   countActiveMembers(pairId: string): Awaitable<number>;
 
+  /** Loads a member row, active or not, or undefined. */
   getMember(pairId: string, memberId: string): Awaitable<MemberRow | undefined>;
   /** Members ordered by `joinedAt`, then `memberId`. */
   listMembers(pairId: string, includeLeft: boolean): Awaitable<MemberRow[]>;
   /** Inserts the row or replaces the one with the same pair and member. */
   putMember(row: MemberRow): Awaitable<void>;
 
+  /** Inserts a new invite. */
   insertInvite(row: InviteRow): Awaitable<void>;
+  /** Loads an invite by its public id, or undefined. */
   getInvite(pairId: string, inviteId: string): Awaitable<InviteRow | undefined>;
   /** Locks the row for the rest of the transaction where the engine can. */
   findInviteByTokenHash(tokenHash: string): Awaitable<InviteRow | undefined>;
@@ -147,6 +211,7 @@ export interface StoreTransaction {
   listPendingInvites(pairId: string, now: number): Awaitable<InviteRow[]>;
   /** Every invite the member created or accepted in the pair. */
   listInvitesOfMember(pairId: string, memberId: string): Awaitable<InviteRow[]>;
+  /** Sets an invite's status and the fields that go with it. */
   updateInviteStatus(
     pairId: string,
     inviteId: string,
@@ -158,6 +223,7 @@ export interface StoreTransaction {
   /** Sets `inviteeHint` to null on invites the member created or accepted. */
   eraseInviteHints(pairId: string, memberId: string): Awaitable<number>;
 
+  /** Counts wrong short codes after `since`, of one member or, with `null`, of all. */
   countCodeFailures(memberId: string | null, since: number): Awaitable<number>;
   /** Records a wrong short code and drops records older than `pruneBefore`. */
   insertCodeFailure(
@@ -165,11 +231,14 @@ export interface StoreTransaction {
     at: number,
     pruneBefore: number,
   ): Awaitable<void>;
+  /** Lists the times of the member's wrong short codes, oldest first. */
   listCodeFailures(memberId: string): Awaitable<number[]>;
+  /** Deletes the member's wrong short code records and returns how many. */
   deleteCodeFailures(memberId: string): Awaitable<number>;
 
   /** Locks the key's head row for the rest of the transaction where the engine can. */
   getHead(scope: StateScope, key: string): Awaitable<HeadRow | undefined>;
+  /** Stores the key's new head. */
   putHead(scope: StateScope, key: string, head: HeadRow): Awaitable<void>;
   /** One version of a key, or undefined. */
   getVersion(
@@ -197,7 +266,9 @@ export interface StoreTransaction {
     validTo: number,
     supersededAt: number,
   ): Awaitable<void>;
+  /** Inserts a new version row. */
   insertVersion(row: VersionRow): Awaitable<void>;
+  /** Marks a version as having won or lost a conflict. */
   setVersionResolution(
     scope: StateScope,
     key: string,
@@ -246,8 +317,10 @@ export interface StoreTransaction {
 
   /** Adds 1 to the namespace revision and returns the new revision. */
   bumpRevision(pairId: string, namespace: string): Awaitable<number>;
+  /** Returns the namespace revision, 0 when it has none. */
   getRevision(pairId: string, namespace: string): Awaitable<number>;
 
+  /** Inserts a pending conflict candidate. */
   insertCandidate(row: CandidateRow): Awaitable<void>;
   /** Pending candidates, oldest first; all namespaces when `namespace` is undefined. */
   listPendingCandidates(
@@ -260,7 +333,9 @@ export interface StoreTransaction {
     namespace: string,
     key: string,
   ): Awaitable<CandidateRow[]>;
+  /** Lists every candidate the member wrote in the pair, oldest first. */
   listCandidatesBy(pairId: string, memberId: string): Awaitable<CandidateRow[]>;
+  /** Records a candidate's outcome. */
   setCandidateStatus(
     pairId: string,
     candidateId: string,
@@ -273,6 +348,7 @@ export interface StoreTransaction {
 
   /** Appends an event and returns its id. */
   insertEvent(row: Omit<EventRow, "id">): Awaitable<number>;
+  /** Lists the pair's events with an id above `after`, oldest first. */
   listEvents(
     pairId: string,
     after: number,
