@@ -27,6 +27,8 @@ export class ProcessTransport implements Transport {
   #stderrReading: Promise<void>;
   #encoder = new TextEncoder();
   #stdinClosed = false;
+  #stderrDone = false;
+  #stderrWaiters: (() => void)[] = [];
 
   constructor(env: Record<string, string>, args: string[] = []) {
     this.#child = new Deno.Command(Deno.execPath(), {
@@ -43,6 +45,20 @@ export class ProcessTransport implements Transport {
 
   /** Everything the server wrote to stderr so far. */
   get stderr(): string {
+    return this.#stderr;
+  }
+
+  /**
+   * Waits until stderr matches `pattern`, because the pipe is read
+   * concurrently with stdout. Rejects when the process ends without a match.
+   */
+  async waitForStderr(pattern: RegExp): Promise<string> {
+    while (!pattern.test(this.#stderr)) {
+      if (this.#stderrDone) {
+        throw new Error(`stderr never matched ${pattern}:\n${this.#stderr}`);
+      }
+      await new Promise<void>((resolve) => this.#stderrWaiters.push(resolve));
+    }
     return this.#stderr;
   }
 
@@ -122,7 +138,16 @@ export class ProcessTransport implements Transport {
     const decoder = new TextDecoder();
     for await (const chunk of this.#child.stderr) {
       this.#stderr += decoder.decode(chunk, { stream: true });
+      this.#wakeStderrWaiters();
     }
+    this.#stderrDone = true;
+    this.#wakeStderrWaiters();
+  }
+
+  #wakeStderrWaiters(): void {
+    const waiters = this.#stderrWaiters;
+    this.#stderrWaiters = [];
+    for (const wake of waiters) wake();
   }
 }
 
