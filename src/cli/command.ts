@@ -22,6 +22,11 @@ export interface CommandOutput {
   json: unknown;
   /** The text printed without `--json`. */
   text: string;
+  /**
+   * The exit status, for commands that report their own.
+   * @default {0}
+   */
+  status?: number;
 }
 
 /** What a running command may use besides its flags. */
@@ -34,6 +39,10 @@ export interface CommandContext {
   db: string | undefined;
   /** Writes a diagnostic line to stderr. */
   warn(message: string): void;
+  /** The arguments after the command words, for pass-through commands. */
+  args: string[];
+  /** The release of this program. */
+  version: string;
 }
 
 /** A command: its words, its help and what it does. */
@@ -48,7 +57,10 @@ export interface Command {
   flags: Record<string, FlagSpec>;
   /** Example invocations, without the program name. */
   examples?: string[];
-  /** Whether the command takes the arguments after its words unparsed. */
+  /**
+   * Whether the command gets the arguments after its words unparsed, in
+   * `context.args`; `flags` then lists them for help only.
+   */
   passThrough?: boolean;
   /**
    * Runs the command. Flag values are checked before the database opens, so

@@ -75,7 +75,9 @@ export function formatCommandHelp(command: Command): string {
   if (Object.keys(command.flags).length > 0) {
     lines.push("", "Flags:", ...formatFlags(command.flags));
   }
-  lines.push("", "Global flags:", ...formatFlags(GLOBAL_FLAGS));
+  if (command.passThrough !== true) {
+    lines.push("", "Global flags:", ...formatFlags(GLOBAL_FLAGS));
+  }
   if (command.examples !== undefined) {
     lines.push("", "Examples:");
     lines.push(...command.examples.map((example) => `  ${PROGRAM} ${example}`));

@@ -225,27 +225,33 @@ function report(error: unknown, json: boolean, env: Environment): number {
 async function runCommand(
   found: Found,
   env: Environment,
+  version: string,
 ): Promise<number> {
-  const flags = parseFlags(found.command, found.rest);
+  const { command, rest } = found;
+  const flags = command.passThrough === true
+    ? (rest.some(isHelp) ? "help" : new Flags({}, command.words))
+    : parseFlags(command, rest);
   if (flags === "help") {
-    write("stdout", formatCommandHelp(found.command));
+    write("stdout", formatCommandHelp(command));
     return EXIT_OK;
   }
   const warn = (message: string) => write("stderr", `${PROGRAM}: ${message}`);
   const session = new DatabaseSession(env, flags.string("db"), warn);
   try {
-    const output = await found.command.run(flags, {
+    const output = await command.run(flags, {
       tenants: () => session.tenants(),
       env,
       db: flags.string("db"),
       warn,
+      args: rest,
+      version,
     });
     if (flags.switch("json")) {
       write("stdout", JSON.stringify(output.json, null, 2));
     } else if (output.text !== "") {
       write("stdout", output.text);
     }
-    return EXIT_OK;
+    return output.status ?? EXIT_OK;
   } finally {
     await session.close();
   }
@@ -290,7 +296,7 @@ export async function main(
       write("stdout", found);
       return EXIT_OK;
     }
-    return await runCommand(found, env);
+    return await runCommand(found, env, options.version ?? "unknown");
   } catch (error) {
     return report(error, json, env);
   }
