@@ -33,6 +33,11 @@ export { ERROR_CODES, TenantPairError } from "./src/errors.ts";
 export type { ErrorCode, TenantPairErrorOptions } from "./src/errors.ts";
 export { SqliteTenantStore } from "./src/stores/sqlite.ts";
 export type { SqliteTenantStoreOptions } from "./src/stores/sqlite.ts";
+export { PostgresTenantStore } from "./src/stores/postgres.ts";
+export type {
+  PostgresConnection,
+  PostgresTenantStoreOptions,
+} from "./src/stores/postgres.ts";
 export { LWWResolver } from "./src/resolvers/lww.ts";
 export { ManualResolver } from "./src/resolvers/manual.ts";
 export type { ConflictResolver } from "./src/resolvers/resolver.ts";

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { TenantPairError } from "./errors.ts";
+import { PostgresTenantStore } from "./stores/postgres.ts";
 import { SqliteTenantStore } from "./stores/sqlite.ts";
 import type { TenantStore } from "./stores/store.ts";
 
@@ -63,11 +64,17 @@ function nonEmpty(value: string | undefined): string | undefined {
  */
 export async function openStore(target: DatabaseTarget): Promise<TenantStore> {
   if (target.engine === "postgres") {
-    // TODO: open PostgresTenantStore here once it exists.
-    throw new TenantPairError(
-      "STORE_UNAVAILABLE",
-      "Cannot open a PostgreSQL database: this build has no PostgreSQL store",
+    const store = new PostgresTenantStore(
+      { url: target.url },
+      { schema: target.schema },
     );
+    try {
+      await store.open();
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    return store;
   }
   if (target.path !== ":memory:") {
     try {

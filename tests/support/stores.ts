@@ -1,5 +1,6 @@
-import { SqliteTenantStore } from "../../mod.ts";
+import { PostgresTenantStore, SqliteTenantStore } from "../../mod.ts";
 import type { TenantStore } from "../../mod.ts";
+import { createTestSchema, POSTGRES_IGNORE } from "./postgres.ts";
 
 /** A store under test, with the way to make a fresh, empty one. */
 export interface StoreFactory {
@@ -43,6 +44,21 @@ export const STORE_FACTORIES: StoreFactory[] = [
         cleanup: async () => {
           await store.close();
           await dir.remove();
+        },
+      };
+    },
+  },
+  {
+    name: "postgres",
+    ignore: POSTGRES_IGNORE,
+    async create() {
+      const { url, schema, drop } = await createTestSchema();
+      const store = new PostgresTenantStore({ url }, { schema });
+      return {
+        store,
+        cleanup: async () => {
+          await store.close();
+          await drop();
         },
       };
     },
