@@ -1,4 +1,5 @@
 import type {
+  HeadRow,
   StateScope,
   StoreTransaction,
   VersionRow,
@@ -19,6 +20,8 @@ export interface NewVersion {
   /** The caller's clock reading. */
   now: number;
   resolution: "won" | null;
+  /** The key's head when the caller has already read it in this transaction. */
+  head?: { row: HeadRow | undefined };
 }
 
 /**
@@ -40,7 +43,9 @@ export async function appendVersion(
   input: NewVersion,
 ): Promise<VersionRow> {
   const { scope, key } = input;
-  const head = await tx.getHead(scope, key);
+  const head = input.head === undefined
+    ? await tx.getHead(scope, key)
+    : input.head.row;
   const recordedAt = Math.max(input.now, head?.lastRecordedAt ?? input.now);
   const validFrom = input.validFrom ?? recordedAt;
   const version = (head?.version ?? 0) + 1;

@@ -283,6 +283,7 @@ export async function setSharedState(
       validFrom,
       now,
       resolution: null,
+      head: { row: head },
     });
     await tx.bumpRevision(pairId, namespace);
     tx.announce({
@@ -375,6 +376,7 @@ export async function deleteSharedState(
       validFrom: undefined,
       now,
       resolution: null,
+      head: { row: head },
     });
     await tx.bumpRevision(pairId, namespace);
     tx.announce({

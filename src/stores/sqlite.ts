@@ -170,12 +170,12 @@ export class SqliteTenantStore implements TenantStore {
   }
 
   async #transact<T>(
-    begin: string,
+    begin: "BEGIN" | "BEGIN IMMEDIATE",
     fn: (tx: StoreTransaction) => Promise<T>,
   ): Promise<T> {
     this.#assertOpen();
     try {
-      this.#db.exec(begin);
+      this.#statements.get(begin).run();
     } catch (error) {
       throw translate(error);
     }
@@ -183,7 +183,7 @@ export class SqliteTenantStore implements TenantStore {
     let result: T;
     try {
       result = await fn(tx);
-      this.#db.exec("COMMIT");
+      this.#statements.get("COMMIT").run();
     } catch (error) {
       if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
       throw translate(error);

@@ -1,3 +1,5 @@
+import { OPEN_END } from "./store.ts";
+
 /**
  * SQLite schema migrations. Entry `i` moves a file from `user_version` i to
  * i + 1; a file with a higher `user_version` than this list covers was written
@@ -69,12 +71,12 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     valid_to INTEGER NOT NULL,
     recorded_at INTEGER NOT NULL,
     superseded_at INTEGER,
-    resolution TEXT
-  );
-  CREATE UNIQUE INDEX state_versions_by_key
-    ON state_versions (pair_id, space, scope_id, key, version);
-  CREATE INDEX state_versions_by_valid_to
-    ON state_versions (pair_id, space, scope_id, valid_to);
+    resolution TEXT,
+    PRIMARY KEY (pair_id, space, scope_id, key, version)
+  ) WITHOUT ROWID;
+  CREATE INDEX state_versions_open
+    ON state_versions (pair_id, space, scope_id, key)
+    WHERE valid_to = ${OPEN_END};
 
   CREATE TABLE namespaces (
     pair_id TEXT NOT NULL,

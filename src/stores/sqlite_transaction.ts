@@ -1,5 +1,6 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { JsonValue, StateChange } from "../types.ts";
+import { OPEN_END } from "./store.ts";
 import type {
   CandidateRow,
   EventRow,
@@ -483,15 +484,26 @@ export class SqliteTransaction implements StoreTransaction {
     validAt: number,
     keys?: readonly string[],
   ): VersionRow[] {
-    const rows = this.#all(
-      `SELECT ${VERSION_COLUMNS} FROM state_versions WHERE ${SCOPE_FILTER} AND valid_to > ? AND valid_from <= ? ORDER BY key`,
-      scope.pairId,
-      scope.space,
-      scope.scopeId,
-      validAt,
-      validAt,
-    ).map(toVersion);
-    return onlyKeys(rows, keys);
+    // Each key has one open-ended row, found through a small partial index.
+    // It is the answer unless it starts after validAt; only then is the key's
+    // older timeline searched.
+    const open = onlyKeys(
+      this.#all(
+        `SELECT ${VERSION_COLUMNS} FROM state_versions WHERE ${SCOPE_FILTER} AND valid_to = ${OPEN_END} ORDER BY key`,
+        scope.pairId,
+        scope.space,
+        scope.scopeId,
+      ).map(toVersion),
+      keys,
+    );
+    const rows: VersionRow[] = [];
+    for (const row of open) {
+      const current = row.validFrom <= validAt
+        ? row
+        : this.findCoveringRow(scope, row.key, validAt);
+      if (current !== undefined) rows.push(current);
+    }
+    return rows;
   }
 
   readAsOf(
