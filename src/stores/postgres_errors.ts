@@ -49,8 +49,10 @@ export function isRetryable(error: unknown): boolean {
 function isConnectionError(error: unknown): boolean {
   const code = errorCode(error);
   if (code === undefined) {
-    return error instanceof Deno.errors.ConnectionRefused ||
-      error instanceof Deno.errors.ConnectionReset;
+    // Deno's socket errors carry a class name and no code. Matching the name
+    // instead of `Deno.errors` keeps this module loadable on Node.
+    const name = (error as Error | null)?.name;
+    return name === "ConnectionRefused" || name === "ConnectionReset";
   }
   return UNAVAILABLE_CODES.has(code) || code.startsWith("08") ||
     CLIENT_CONNECTION_CODES.has(code);
