@@ -21,7 +21,7 @@ export const DEFAULT_SYNCHRONOUS: Synchronous = "NORMAL";
 export interface BenchCase<S> {
   /** Workload id, such as `"c"`. */
   id: string;
-  /** What sets this case apart from others of the workload. */
+  /** Setting that tells this case from others of its workload. */
   variant: string;
   /** The timed call as a reader would write it. */
   operation: string;
@@ -55,7 +55,7 @@ export interface BenchCase<S> {
   dispose(state: S): Promise<void>;
 }
 
-/** What one case measured, as written to the JSON report. */
+/** Figures of one case, as written to the JSON report. */
 export interface CaseResult {
   id: string;
   variant: string;
@@ -71,7 +71,7 @@ export interface CaseResult {
   /** Median rate over the raw one-transaction-per-insert rate at the same level. */
   ratioToRaw: number | null;
   facts: Record<string, number>;
-  /** What the check after each run confirmed. */
+  /** Description of the counts the check after each run confirmed. */
   verified: string;
 }
 

@@ -242,7 +242,7 @@ export function judgeTargets(
 
 /** Short names of the workloads for tables and the chart. */
 export const TITLES: Record<string, string> = {
-  raw: "raw INSERT",
+  raw: "node:sqlite INSERT",
   a: "createPair",
   b: "acceptInvite",
   c: "setSharedState",
@@ -253,8 +253,8 @@ export const TITLES: Record<string, string> = {
   h: "getSharedState, rows in other pairs",
   h2: "getSharedState, rows as versions",
   p1: "setSharedState, 1 process",
-  p4: "setSharedState, 4 processes, own pairs",
-  "p4-hot": "setSharedState, 4 processes, one key",
+  p4: "setSharedState, 4 processes",
+  "p4-hot": "setSharedState, 4 processes, 1 key",
 };
 
 function formatRate(value: number): string {

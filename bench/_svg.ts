@@ -2,7 +2,7 @@ import type { CaseResult } from "./_harness.ts";
 import { TITLES } from "./_report.ts";
 
 const WIDTH = 980;
-const LABEL_WIDTH = 400;
+const LABEL_WIDTH = 440;
 const VALUE_WIDTH = 110;
 const ROW_HEIGHT = 20;
 const TOP = 46;
@@ -25,6 +25,17 @@ function colorOf(result: CaseResult): string {
   if (result.id === "raw") return COLORS.raw;
   if (result.kind === "read") return COLORS.read;
   return result.synchronous === "FULL" ? COLORS.writeFull : COLORS.writeNormal;
+}
+
+/** Shortens a case's label so it fits left of the bars. */
+function labelOf(result: CaseResult): string {
+  const title = TITLES[result.id] ?? result.operation;
+  const variant = result.variant
+    .replace("one transaction per insert", "1 transaction each")
+    .replace("all in one transaction", "all in 1 transaction")
+    .replace("engine=", "")
+    .replaceAll("synchronous=", "");
+  return `${result.id}  ${title}  (${variant})`;
 }
 
 function compact(value: number): string {
@@ -50,7 +61,7 @@ export function renderChart(results: CaseResult[], title: string): string {
   const plotBottom = TOP + results.length * ROW_HEIGHT;
 
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
     `<text x="10" y="20" font-size="15" font-weight="bold">${
       escapeXml(title)
@@ -71,9 +82,7 @@ export function renderChart(results: CaseResult[], title: string): string {
   for (const [i, result] of results.entries()) {
     const y = TOP + i * ROW_HEIGHT;
     const middle = y + ROW_HEIGHT / 2;
-    const label = `${result.id}  ${
-      TITLES[result.id] ?? result.operation
-    }  (${result.variant})`;
+    const label = labelOf(result);
     const end = x(result.opsPerSecond.median);
     parts.push(
       `<text x="${LABEL_WIDTH - 8}" y="${middle + 4}" text-anchor="end">${

@@ -1,8 +1,8 @@
 /**
- * The workload runner behind `deno task bench`: runs fixed workloads through
- * the public `TenantPair` API on new SQLite files in temporary folders, next
- * to raw `node:sqlite` inserts measured in the same process, and prints a
- * Markdown summary or, with `--json`, the full report.
+ * The workload runner behind `deno task bench`. It runs fixed workloads
+ * through the public `TenantPair` API on new SQLite files in temporary
+ * folders, next to raw `node:sqlite` inserts measured in the same process.
+ * It prints a Markdown summary, or the full report with `--json`.
  *
  * @example Full run, chart written for the docs
  * ```sh
