@@ -53,11 +53,16 @@ export interface ToolSpec<
   effect: ToolEffect;
   /** Whether calling again with the same arguments changes nothing more. */
   idempotent: boolean;
-  /** Runs the tool on checked arguments. */
+  /**
+   * Runs the tool on checked arguments. The SDK checks the returned data
+   * against `output` before sending it; the type here stays loose because
+   * the output objects accept extra fields, which the library's record
+   * interfaces cannot be typed against.
+   */
   run(
     args: z.output<z.ZodObject<I>>,
     ctx: ToolContext,
-  ): Promise<ToolOutcome<z.input<z.ZodObject<O>>>>;
+  ): Promise<ToolOutcome<object>>;
 }
 
 /** A tool ready to be registered on a server. */
