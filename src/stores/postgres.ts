@@ -8,7 +8,7 @@ import {
 } from "./postgres_errors.ts";
 import { ChangeListener } from "./postgres_notify.ts";
 import { postgresMigrations } from "./postgres_schema.ts";
-import type { TransactionContext } from "./postgres_state_rows.ts";
+import type { TransactionContext } from "./postgres_queries.ts";
 import { PostgresTransaction } from "./postgres_transaction.ts";
 import type { ScrubResult, StoreTransaction, TenantStore } from "./store.ts";
 

@@ -1,109 +1,18 @@
-import type postgres from "postgres";
 import {
   type Row,
-  selectLists,
   storeValue,
   toCandidate,
   toNumber,
   toVersion,
 } from "./postgres_rows.ts";
+import { PostgresQueries } from "./postgres_queries.ts";
 import type { CandidateRow, HeadRow, StateScope, VersionRow } from "./store.ts";
-
-/** A query parameter as this store passes it. */
-export type Param = string | number | boolean | null;
-
-/** What a transaction needs to know about its store. */
-export interface TransactionContext {
-  /** The schema name as given. */
-  schema: string;
-  /** The schema name quoted as an identifier. */
-  quoted: string;
-  /** Whether the transaction may write and take locks. */
-  writable: boolean;
-}
 
 const KEY_FILTER = "pair_id = $1 AND space = $2 AND scope_id = $3 AND key = $4";
 const SCOPE_FILTER = "pair_id = $1 AND space = $2 AND scope_id = $3";
 
-/**
- * Query helpers, locks, and the state and conflict rows of
- * {@linkcode PostgresTransaction}. Every query runs on the transaction's own
- * connection.
- */
-export class PostgresStateRows {
-  protected readonly sql: postgres.TransactionSql;
-  protected readonly context: TransactionContext;
-  /** The quoted schema name, to prefix tables and functions. */
-  protected readonly s: string;
-  protected readonly cols: ReturnType<typeof selectLists>;
-  #locks = new Set<string>();
-
-  constructor(sql: postgres.TransactionSql, context: TransactionContext) {
-    this.sql = sql;
-    this.context = context;
-    this.s = context.quoted;
-    this.cols = selectLists(context.quoted);
-  }
-
-  protected async rows(text: string, params: Param[]): Promise<Row[]> {
-    const result = await this.sql.unsafe(
-      text,
-      params as postgres.ParameterOrJSON<never>[],
-      { prepare: true },
-    );
-    return result as unknown as Row[];
-  }
-
-  protected async one(text: string, params: Param[]): Promise<Row | undefined> {
-    return (await this.rows(text, params))[0];
-  }
-
-  /** Runs a statement and returns how many rows it changed. */
-  protected async run(text: string, params: Param[]): Promise<number> {
-    const result = await this.sql.unsafe(
-      text,
-      params as postgres.ParameterOrJSON<never>[],
-      { prepare: true },
-    );
-    return result.count;
-  }
-
-  /** A parameter placeholder converted from milliseconds to `timestamptz`. */
-  protected time(index: number): string {
-    return `${this.s}.from_millis($${index})`;
-  }
-
-  /**
-   * A placeholder for a time to compare with. Unlike {@linkcode time} it
-   * accepts any integer, such as the minimum safe integer callers pass for
-   * "any time".
-   */
-  protected bound(index: number): string {
-    return `${this.s}.bound_millis($${index})`;
-  }
-
-  /**
-   * Takes a transaction-scoped advisory lock once per transaction. Locks are
-   * released at commit or rollback.
-   */
-  protected async lock(name: string): Promise<void> {
-    if (!this.context.writable || this.#locks.has(name)) return;
-    await this.rows("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [
-      `tenant_pair:${this.context.schema}:${name}`,
-    ]);
-    this.#locks.add(name);
-  }
-
-  /**
-   * Serialises write transactions on one pair, as SQLite's one writer does
-   * for the whole file, so that checks such as "the invite is pending" or
-   * "the pair has room" still hold when the write lands. Because the lock is
-   * held until commit, event ids within a pair also grow in commit order.
-   */
-  protected lockPair(pairId: string): Promise<void> {
-    return this.lock(`pair:${pairId}`);
-  }
-
+/** The state, revision and conflict rows of {@linkcode PostgresTransaction}. */
+export class PostgresStateRows extends PostgresQueries {
   async getHead(scope: StateScope, key: string): Promise<HeadRow | undefined> {
     await this.lockPair(scope.pairId);
     const params = [scope.pairId, scope.space, scope.scopeId, key];

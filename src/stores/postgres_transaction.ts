@@ -8,10 +8,8 @@ import {
   toNumber,
   toPair,
 } from "./postgres_rows.ts";
-import {
-  PostgresStateRows,
-  type TransactionContext,
-} from "./postgres_state_rows.ts";
+import type { TransactionContext } from "./postgres_queries.ts";
+import { PostgresStateRows } from "./postgres_state_rows.ts";
 import type {
   EventRow,
   InviteRow,
