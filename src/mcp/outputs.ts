@@ -6,11 +6,22 @@ import { z } from "zod";
  * again, so they describe exactly what the library returns.
  */
 
+/**
+ * An object that may carry fields beyond `shape`, so the library can add
+ * result fields without breaking clients that validate. Zod writes such a
+ * catch-all as `additionalProperties: {}`; `true` says the same more plainly.
+ */
+export function openObject<S extends z.ZodRawShape>(
+  shape: S,
+): z.ZodObject<S, z.core.$loose> {
+  return z.looseObject(shape).meta({ additionalProperties: true });
+}
+
 const time = z.string().describe("ISO 8601 UTC time with milliseconds.");
 const json = z.json();
 
 /** A pair. */
-export const pairOutput = z.looseObject({
+export const pairOutput = openObject({
   pairId: z.string(),
   pairName: z.string().nullable(),
   createdAt: time,
@@ -19,7 +30,7 @@ export const pairOutput = z.looseObject({
 });
 
 /** A member of a pair. */
-export const memberOutput = z.looseObject({
+export const memberOutput = openObject({
   pairId: z.string(),
   memberId: z.string(),
   role: z.enum(["owner", "admin", "member"]),
@@ -30,7 +41,7 @@ export const memberOutput = z.looseObject({
 });
 
 /** An invite as listed, without its secrets. */
-export const inviteOutput = z.looseObject({
+export const inviteOutput = openObject({
   inviteId: z.string(),
   pairId: z.string(),
   inviterMemberId: z.string(),
@@ -60,14 +71,14 @@ const historyShape = {
 };
 
 /** A version of a private preference. */
-export const preferenceEntryOutput = z.looseObject({
+export const preferenceEntryOutput = openObject({
   ...historyShape,
   key: z.string(),
   sharedWithPair: z.boolean(),
 });
 
 /** A version of shared state, or a pending conflict candidate. */
-export const stateEntryOutput = z.looseObject({
+export const stateEntryOutput = openObject({
   ...historyShape,
   namespace: z.string(),
   key: z.string(),
@@ -76,11 +87,11 @@ export const stateEntryOutput = z.looseObject({
 });
 
 /** A key with pending conflict candidates. */
-export const conflictOutput = z.looseObject({
+export const conflictOutput = openObject({
   pairId: z.string(),
   namespace: z.string(),
   key: z.string(),
-  current: z.looseObject({
+  current: openObject({
     version: z.number().int(),
     value: json,
     deleted: z.boolean(),
@@ -88,7 +99,7 @@ export const conflictOutput = z.looseObject({
     validFrom: time,
     recordedAt: time,
   }),
-  candidates: z.array(z.looseObject({
+  candidates: z.array(openObject({
     candidateId: z.string(),
     value: json,
     writtenByMemberId: z.string(),
@@ -99,7 +110,7 @@ export const conflictOutput = z.looseObject({
 });
 
 /** An audit event. */
-export const eventOutput = z.looseObject({
+export const eventOutput = openObject({
   id: z.number().int(),
   pairId: z.string(),
   type: z.string(),
@@ -132,7 +143,10 @@ export const memberExportShape = {
   exportedAt: time,
   pairId: z.string(),
   memberId: z.string(),
-  membership: memberOutput.extend({ forgottenAt: time.nullable() }),
+  membership: openObject({
+    ...memberOutput.shape,
+    forgottenAt: time.nullable(),
+  }),
   preferences: z.array(preferenceEntryOutput),
   sharedWrites: z.array(stateEntryOutput),
   invitesCreated: z.array(inviteOutput),

@@ -5,6 +5,7 @@ import { TenantPairError } from "../errors.ts";
 import type { TenantPair } from "../tenant_pair.ts";
 import type { Identity } from "./identity.ts";
 import type { Logger } from "./logger.ts";
+import { openObject } from "./outputs.ts";
 
 /** The parts of a pair that resources expose. */
 export type PairPart = "state" | "members" | "events";
@@ -86,7 +87,7 @@ export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
       // Strict, so a misspelt or unknown argument is an error naming it
       // instead of being dropped.
       const inputSchema: z.ZodObject = z.strictObject(spec.input);
-      const outputSchema: z.ZodObject = z.looseObject(spec.output);
+      const outputSchema: z.ZodObject = openObject(spec.output);
       server.registerTool(spec.name, {
         title: spec.title,
         description: spec.description,

@@ -10,7 +10,12 @@ import {
   timeArgument,
 } from "./arguments.ts";
 import { requireReader } from "./identity.ts";
-import { conflictOutput, stateEntryOutput, valueMapOutput } from "./outputs.ts";
+import {
+  conflictOutput,
+  openObject,
+  stateEntryOutput,
+  valueMapOutput,
+} from "./outputs.ts";
 import { defineTool, type Tool } from "./tool.ts";
 
 const pairId = idArgument("The pair's id.");
@@ -246,7 +251,7 @@ export const STATE_TOOLS: readonly Tool[] = [
     output: {
       resolved: z.number().int(),
       remaining: z.number().int(),
-      resolutions: z.array(z.looseObject({
+      resolutions: z.array(openObject({
         namespace: z.string(),
         key: z.string(),
         winnerVersion: z.number().int(),
