@@ -11,6 +11,9 @@ import {
 /** SQLite's `synchronous` levels that the store accepts. */
 export type Synchronous = "NORMAL" | "FULL";
 
+/** Database engines the cases run on. */
+export type Engine = "sqlite" | "postgres";
+
 /** The level `SqliteTenantStore` uses when none is given. */
 export const DEFAULT_SYNCHRONOUS: Synchronous = "NORMAL";
 
@@ -27,7 +30,9 @@ export interface BenchCase<S> {
   operation: string;
   /** Write workloads are compared with the raw insert rate. */
   kind: "write" | "read";
-  /** The store's `synchronous` level, for cases that open a database. */
+  /** The database engine; `"sqlite"` when unset. */
+  engine?: Engine;
+  /** The store's `synchronous` level, for SQLite cases. */
   synchronous: Synchronous | null;
   /** Calls per timed run. */
   calls: number;
@@ -61,6 +66,7 @@ export interface CaseResult {
   variant: string;
   operation: string;
   kind: "write" | "read";
+  engine: Engine;
   synchronous: Synchronous | null;
   calls: number;
   runs: number;
@@ -68,7 +74,10 @@ export interface CaseResult {
   opsPerSecond: Spread & { perRun: number[] };
   /** Latency of single calls, pooled over all timed runs. */
   latencyMs: { p50: number; p99: number };
-  /** Median rate over the raw one-transaction-per-insert rate at the same level. */
+  /**
+   * Median rate over the raw one-transaction-per-insert rate of the same
+   * engine and `synchronous` level.
+   */
   ratioToRaw: number | null;
   facts: Record<string, number>;
   /** Description of the counts the check after each run confirmed. */
@@ -164,6 +173,7 @@ export async function measure<S>(
     variant: benchCase.variant,
     operation: benchCase.operation,
     kind: benchCase.kind,
+    engine: benchCase.engine ?? "sqlite",
     synchronous: benchCase.synchronous,
     calls: benchCase.calls,
     runs,

@@ -1,10 +1,12 @@
 import postgres from "postgres";
 import { openStore, resolveDatabase } from "../src/config.ts";
+import { type BenchCase, expect } from "./_harness.ts";
 import type { ProcessTargetFactory } from "./_processes.ts";
+import type { Sizes } from "./_sizes.ts";
 
 /** PostgreSQL cases to run, or why they are skipped. */
 export type PostgresPlan =
-  | { factory: ProcessTargetFactory; status: string }
+  | { factory: ProcessTargetFactory; url: string; status: string }
   | { factory: null; status: string };
 
 const STORE_PATH = new URL("../src/stores/postgres.ts", import.meta.url);
@@ -24,6 +26,61 @@ async function dropSchema(url: string, schema: string): Promise<void> {
   } finally {
     await sql.end();
   }
+}
+
+interface RawState {
+  sql: postgres.Sql;
+  schema: string;
+}
+
+/**
+ * The PostgreSQL reference: single-row inserts into a 4-column table through
+ * postgres.js (prepared by the driver), each in its own autocommit
+ * transaction, on the server's own settings.
+ */
+export function postgresRawCase(
+  url: string,
+  sizes: Sizes,
+): BenchCase<RawState> {
+  return {
+    id: "raw",
+    variant: "engine=postgres, one transaction per insert",
+    operation: "prepared INSERT into a 4-column table, autocommit",
+    kind: "write",
+    engine: "postgres",
+    synchronous: null,
+    calls: sizes.postgresRawInserts,
+    freshPerPass: true,
+    facts: { transactionPerInsert: 1 },
+    prepare: async () => {
+      const schema = schemaName();
+      const sql = postgres(url, { max: 1, onnotice: () => {} });
+      await sql.unsafe(`CREATE SCHEMA "${schema}"`);
+      await sql.unsafe(
+        `CREATE TABLE "${schema}".raw (id bigserial PRIMARY KEY, key text NOT NULL, value text NOT NULL, at bigint NOT NULL)`,
+      );
+      return { sql, schema };
+    },
+    call: async ({ sql, schema }, i) => {
+      await sql`INSERT INTO ${
+        sql(schema)
+      }.raw (key, value, at) VALUES (${`key-${i}`}, ${`value-${i}`}, ${i})`;
+    },
+    verify: async ({ sql, schema }, calls) => {
+      const [row] = await sql`SELECT count(*)::int AS n FROM ${
+        sql(schema)
+      }.raw`;
+      expect(row?.n === calls, `the raw table holds ${calls} rows`);
+      return `the table holds ${calls} rows`;
+    },
+    dispose: async ({ sql, schema }) => {
+      try {
+        await sql.unsafe(`DROP SCHEMA "${schema}" CASCADE`);
+      } finally {
+        await sql.end();
+      }
+    },
+  };
 }
 
 /**
@@ -76,5 +133,5 @@ export async function planPostgres(): Promise<PostgresPlan> {
   } finally {
     await probe.dispose();
   }
-  return { factory, status: "measured" };
+  return { factory, url, status: "measured" };
 }

@@ -4,17 +4,16 @@ import { openStore, resolveDatabase } from "../src/config.ts";
 import {
   type CaseResult,
   DEFAULT_SYNCHRONOUS,
+  type Engine,
   expect,
   makeBenchDir,
 } from "./_harness.ts";
 import type { WorkerPlan, WorkerReport } from "./_process_worker.ts";
-import type { Sizes } from "./_sizes.ts";
 import { mergeSorted, percentile, round, spread } from "./_stats.ts";
 
 /** A database that several processes can open, new for every pass. */
 export interface ProcessTarget {
-  /** `"sqlite"` or `"postgres"`, shown in the variant. */
-  engine: string;
+  engine: Engine;
   /** Environment that makes `openStore` open this database. */
   env: Record<string, string>;
   /** Removes the database. */
@@ -189,16 +188,15 @@ async function verifyWrites(
  */
 export async function measureProcesses(
   factory: ProcessTargetFactory,
-  options: { processes: number; hotKey: boolean; sizes: Sizes },
+  options: { processes: number; hotKey: boolean; writes: number; runs: number },
 ): Promise<CaseResult> {
-  const { processes, hotKey, sizes } = options;
-  const writes = sizes.processWrites;
+  const { processes, hotKey, writes, runs } = options;
   const rates: number[] = [];
   const latencies: Float64Array[] = [];
   let verified = "";
-  let engine = "";
+  let engine: Engine = "sqlite";
 
-  for (let pass = 0; pass <= sizes.runs; pass++) {
+  for (let pass = 0; pass <= runs; pass++) {
     const target = await factory();
     engine = target.engine;
     try {
@@ -229,9 +227,10 @@ export async function measureProcesses(
       ? `setSharedState on one key from ${processes} processes at once`
       : `setSharedState from ${processes} process(es), each on its own pair`,
     kind: "write",
+    engine,
     synchronous: engine === "sqlite" ? DEFAULT_SYNCHRONOUS : null,
     calls: processes * writes,
-    runs: sizes.runs,
+    runs,
     opsPerSecond: {
       min: round(rate.min),
       median: round(rate.median),

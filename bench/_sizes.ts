@@ -35,8 +35,12 @@ export interface Sizes {
   mcpStarts: number;
   mcpRoundTrips: number;
   mcpWarmupRoundTrips: number;
-  /** Processes workloads: `setSharedState` calls per process. */
+  /** Multi-process workloads: `setSharedState` calls per process. */
   processWrites: number;
+  /** The same on PostgreSQL, where each commit waits for a WAL flush. */
+  postgresProcessWrites: number;
+  /** PostgreSQL reference: autocommit inserts through postgres.js. */
+  postgresRawInserts: number;
 }
 
 /** The workload shapes that published figures use. */
@@ -65,6 +69,8 @@ export const FULL_SIZES: Sizes = {
   mcpRoundTrips: 1_000,
   mcpWarmupRoundTrips: 100,
   processWrites: 2_000,
+  postgresProcessWrites: 200,
+  postgresRawInserts: 500,
 };
 
 /** Tiny counts so a check that the runner still works takes seconds. */
@@ -93,4 +99,6 @@ export const QUICK_SIZES: Sizes = {
   mcpRoundTrips: 10,
   mcpWarmupRoundTrips: 2,
   processWrites: 20,
+  postgresProcessWrites: 5,
+  postgresRawInserts: 10,
 };

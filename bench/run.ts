@@ -23,7 +23,7 @@ import {
   type Synchronous,
 } from "./_harness.ts";
 import { type McpSection, measureMcp } from "./_mcp.ts";
-import { planPostgres } from "./_postgres.ts";
+import { planPostgres, postgresRawCase } from "./_postgres.ts";
 import {
   measureProcesses,
   type ProcessTargetFactory,
@@ -155,7 +155,8 @@ async function runCases(
 
 async function runProcessCases(
   factory: ProcessTargetFactory,
-  sizes: Sizes,
+  writes: number,
+  runs: number,
 ): Promise<CaseResult[]> {
   const shapes = [
     { processes: 1, hotKey: false },
@@ -165,7 +166,11 @@ async function runProcessCases(
   const results: CaseResult[] = [];
   for (const shape of shapes) {
     progress(`processes ${JSON.stringify(shape)}: running`);
-    const result = await measureProcesses(factory, { ...shape, sizes });
+    const result = await measureProcesses(factory, {
+      ...shape,
+      writes,
+      runs,
+    });
     progress(
       `${result.id} ${result.variant}: median ${result.opsPerSecond.median} ops/s`,
     );
@@ -184,11 +189,24 @@ async function runBenchmarks(flags: Flags): Promise<Report> {
 
   let postgresStatus = "not selected";
   if (flags.only.has("processes")) {
-    results.push(...await runProcessCases(sqliteProcessTarget, sizes));
+    results.push(
+      ...await runProcessCases(
+        sqliteProcessTarget,
+        sizes.processWrites,
+        sizes.runs,
+      ),
+    );
     const plan = await planPostgres();
     postgresStatus = plan.status;
     if (plan.factory !== null) {
-      results.push(...await runProcessCases(plan.factory, sizes));
+      results.push(
+        ...await runCases([postgresRawCase(plan.url, sizes)], sizes.runs),
+        ...await runProcessCases(
+          plan.factory,
+          sizes.postgresProcessWrites,
+          sizes.runs,
+        ),
+      );
     }
   }
 
