@@ -64,7 +64,7 @@ Deno.test("cli group help lists the group's commands", async () => {
   assert.doesNotMatch(asFlag.stdout, /state set/);
 });
 
-/** A command line that must fail as a usage error, and what stderr says. */
+/** A command line that must fail as a usage error, and what stderr contains. */
 type UsageCase = [args: string[], message: RegExp, help: string];
 
 const USAGE_CASES: UsageCase[] = [

@@ -12,11 +12,11 @@ export interface FlagSpec {
   required?: boolean;
   /** Whether the flag may be given more than once. */
   multiple?: boolean;
-  /** What the flag sets, with its unit and limits. */
+  /** The help text: what the flag sets, with its unit and limits. */
   description: string;
 }
 
-/** What a command prints: a JSON document for `--json`, text otherwise. */
+/** A command's result: a JSON document for `--json`, text otherwise. */
 export interface CommandOutput {
   /** The document printed with `--json`. */
   json: unknown;
@@ -29,7 +29,7 @@ export interface CommandOutput {
   status?: number;
 }
 
-/** What a running command may use besides its flags. */
+/** The services a running command may use besides its flags. */
 export interface CommandContext {
   /** Opens the database on first call and returns the service over it. */
   tenants(): Promise<TenantPair>;

@@ -93,7 +93,7 @@ function onlyKey(resolver: ConflictResolver, key: string): ConflictResolver {
   };
 }
 
-/** A resolver that makes `winner` win the one key it is given. */
+/** Creates a resolver that makes `winner` win the one key it is given. */
 function chosenWinner(winner: string): ConflictResolver {
   return {
     name: "cli-choice",

@@ -32,8 +32,8 @@ export class DatabaseSession {
 
   /**
    * Opens the store and runs migrations on first call. A SQLite file that
-   * did not exist yet is created, and stderr says where, so data written to
-   * the default location is easy to find.
+   * did not exist yet is created, and a line on stderr names its path, so
+   * data written to the default location is easy to find.
    *
    * @throws {TenantPairError} `STORE_UNAVAILABLE` or `SCHEMA_TOO_NEW`.
    */

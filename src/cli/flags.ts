@@ -52,44 +52,44 @@ export class Flags {
     this.#words = words;
   }
 
-  /** Whether the flag was given. */
+  /** Returns whether the flag was given. */
   has(name: string): boolean {
     return this.#values[name] !== undefined;
   }
 
-  /** The flag's text as given, or `undefined`. */
+  /** Returns the flag's text as given, or `undefined`. */
   string(name: string): string | undefined {
     const value = this.#first(name);
     return typeof value === "string" ? value : undefined;
   }
 
-  /** Whether a switch was given. */
+  /** Returns whether a switch was given. */
   switch(name: string): boolean {
     return this.#first(name) === true;
   }
 
-  /** A required id, checked like the library checks ids. */
+  /** Reads a required id, checked like the library checks ids. */
   id(name: string): string {
     return this.#check(idSchema, this.#required(name), name);
   }
 
-  /** An optional id, checked like the library checks ids. */
+  /** Reads an optional id, checked like the library checks ids. */
   optionalId(name: string): string | undefined {
     return this.text(name, idSchema);
   }
 
-  /** An optional text flag, checked with the library's schema. */
+  /** Reads an optional text flag, checked with the library's schema. */
   text(name: string, schema: z.ZodType<string>): string | undefined {
     const text = this.string(name);
     return text === undefined ? undefined : this.#check(schema, text, name);
   }
 
-  /** A required text flag, checked with the library's schema. */
+  /** Reads a required text flag, checked with the library's schema. */
   requiredText(name: string, schema: z.ZodType<string>): string {
     return this.#check(schema, this.#required(name), name);
   }
 
-  /** Every value of a repeatable text flag, each checked with `schema`. */
+  /** Reads every value of a repeatable flag, each checked with `schema`. */
   list(name: string, schema: z.ZodType<string>): string[] | undefined {
     const given = this.#values[name];
     if (given === undefined) return undefined;
@@ -98,7 +98,7 @@ export class Flags {
   }
 
   /**
-   * An optional whole number written in decimal digits, checked with the
+   * Reads an optional whole number written in decimal digits, checked with the
    * library's schema: `"3.5"`, `"12px"` and `"1e3"` are usage errors.
    */
   integer(name: string, schema: z.ZodType<number>): number | undefined {
@@ -114,7 +114,7 @@ export class Flags {
     return this.#check(schema, Number(text), name);
   }
 
-  /** An optional ISO 8601 time with a zone, as the library accepts. */
+  /** Reads an optional ISO 8601 time with a zone, as the library accepts. */
   time(name: string): string | undefined {
     const text = this.string(name);
     return text === undefined
@@ -122,7 +122,7 @@ export class Flags {
       : this.#check(timeStringSchema, text, name);
   }
 
-  /** A required JSON value, within the library's size limit. */
+  /** Reads a required JSON value, within the library's size limit. */
   value(name: string): JsonValue {
     const text = this.#required(name);
     let value: JsonValue;

@@ -1,4 +1,4 @@
-import type { JsonValue } from "../types.ts";
+import type { JsonValue, MemberRecord } from "../types.ts";
 
 /** Code points that terminals draw two columns wide: emoji and CJK. */
 const WIDE =
@@ -77,5 +77,28 @@ export function formatValues(
   return formatTable(
     ["KEY", "VALUE"],
     keys.map((key) => [key, showValue(values[key] ?? null)]),
+  );
+}
+
+/** Shows members as a table, with why they left when any did. */
+export function formatMembers(members: readonly MemberRecord[]): string {
+  if (members.length === 0) return "No members.";
+  const anyLeft = members.some((member) => member.leftAt !== null);
+  const headers = ["MEMBER", "ROLE", "NAME", "JOINED AT"];
+  if (anyLeft) headers.push("LEFT AT", "REASON");
+  return formatTable(
+    headers,
+    members.map((member) => {
+      const cells = [
+        member.memberId,
+        member.role,
+        showText(member.displayName),
+        member.joinedAt,
+      ];
+      if (anyLeft) {
+        cells.push(showText(member.leftAt), showText(member.leftReason));
+      }
+      return cells;
+    }),
   );
 }

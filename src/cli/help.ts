@@ -52,7 +52,7 @@ function formatFlags(flags: Record<string, FlagSpec>): string[] {
   return lines;
 }
 
-/** The usage line: command words, then the required flags. */
+/** Formats the usage line: command words, then the required flags. */
 function usageLine(command: Command): string {
   const required = Object.entries(command.flags)
     .filter(([, spec]) => spec.required === true)
@@ -66,7 +66,7 @@ function usageLine(command: Command): string {
   ].join(" ");
 }
 
-/** The full help of one command. */
+/** Formats the full help of one command. */
 export function formatCommandHelp(command: Command): string {
   const lines = [usageLine(command), "", `${command.summary}.`];
   for (const paragraph of command.details ?? []) {
@@ -99,7 +99,7 @@ function commandList(commands: readonly Command[]): string[] {
   return lines;
 }
 
-/** The help of a command group, such as `pair`. */
+/** Formats the help of a command group, such as `pair`. */
 export function formatGroupHelp(
   group: string,
   commands: readonly Command[],
@@ -114,7 +114,7 @@ export function formatGroupHelp(
   ].join("\n");
 }
 
-/** The program's overview help. */
+/** Formats the program's overview help. */
 export function formatOverview(commands: readonly Command[]): string {
   return [
     `${PROGRAM}: multi-user tenancy for MCP servers, from the shell.`,

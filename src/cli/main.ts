@@ -63,8 +63,8 @@ interface Found {
 }
 
 /**
- * Finds the command named by the leading words, or answers help for a
- * group.
+ * Finds the command named by the leading words, or returns the help of a
+ * group named without a command.
  *
  * @throws {UsageError} for an unknown or incomplete command.
  */

@@ -47,7 +47,7 @@ function row(entry: HistoryEntry): string[] {
 /**
  * Shows a key's history as a timeline: one line per version or pending
  * candidate, in the store's order, with valid time and recorded time side
- * by side, so a backdated correction shows as a valid time that starts
+ * by side. A backdated correction stands out because its valid time starts
  * before its recorded time.
  */
 export function formatTimeline(

@@ -27,7 +27,7 @@ export interface CliResult {
 }
 
 /**
- * The environment for a CLI subprocess: this process's environment without
+ * Builds the environment for a CLI subprocess: this process's environment without
  * any tenant-pair setting, plus `extra`.
  */
 export function cliEnv(extra: Record<string, string> = {}): Record<
