@@ -58,6 +58,8 @@ export interface BenchCase<S> {
   verify(state: S, calls: number): Promise<string>;
   /** Closes and removes what `prepare` made. */
   dispose(state: S): Promise<void>;
+  /** Removes what the case keeps across passes, after the last pass. */
+  cleanup?(): Promise<void>;
 }
 
 /** Figures of one case, as written to the JSON report. */
@@ -164,6 +166,7 @@ export async function measure<S>(
     }
   } finally {
     if (shared !== null) await benchCase.dispose(shared);
+    await benchCase.cleanup?.();
   }
 
   const sorted = mergeSorted(latencies);
@@ -208,12 +211,17 @@ export async function makeBenchDir(): Promise<string> {
   return await Deno.makeTempDir({ prefix: "tenant-pair-bench-" });
 }
 
-/** Opens a `TenantPair` on a new SQLite file (WAL) in a new temporary folder. */
+/**
+ * Opens a `TenantPair` on a new SQLite file (WAL) in a new temporary folder.
+ * With `copyOf`, the file starts as a copy of that closed database file.
+ */
 export async function openSqliteSubject(
   synchronous: Synchronous = DEFAULT_SYNCHRONOUS,
+  copyOf?: string,
 ): Promise<SqliteSubject> {
   const dir = await makeBenchDir();
   const path = join(dir, "bench.db");
+  if (copyOf !== undefined) await Deno.copyFile(copyOf, path);
   const store = new SqliteTenantStore({ path, synchronous });
   await store.open();
   return {
@@ -222,6 +230,49 @@ export async function openSqliteSubject(
     path,
     close: async () => {
       await store.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+/** A database built once and copied for every pass that needs it. */
+export interface Template<T> {
+  /** Opens a copy, with what the build returned. */
+  open(synchronous: Synchronous): Promise<{ subject: SqliteSubject; data: T }>;
+  /** Removes the built database. */
+  remove(): Promise<void>;
+}
+
+/**
+ * Builds a database on first use, at the default `synchronous` level, and
+ * hands out copies. Write workloads whose setup is slow (thousands of pairs
+ * or conflicts) start every pass from a copy, so each pass starts from the
+ * same rows without paying for the setup again.
+ */
+export function templateOf<T>(
+  build: (tenants: TenantPair) => Promise<T>,
+): Template<T> {
+  let built: Promise<{ dir: string; path: string; data: T }> | undefined;
+  const make = async () => {
+    const dir = await makeBenchDir();
+    const path = join(dir, "template.db");
+    const store = new SqliteTenantStore({ path });
+    const data = await build(new TenantPair({ store }));
+    // Closing the only connection checkpoints the WAL into the file and
+    // deletes the WAL, so the file alone holds every row.
+    await store.close();
+    return { dir, path, data };
+  };
+  return {
+    open: async (synchronous) => {
+      built ??= make();
+      const { path, data } = await built;
+      return { subject: await openSqliteSubject(synchronous, path), data };
+    },
+    remove: async () => {
+      if (built === undefined) return;
+      const { dir } = await built;
+      built = undefined;
       await Deno.remove(dir, { recursive: true });
     },
   };

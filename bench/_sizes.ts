@@ -15,7 +15,10 @@ export interface Sizes {
   /** e: pairs, and preference write-and-read operations. */
   preferencePairs: number;
   preferenceOps: number;
-  /** f: versions of the key read, per case, and history calls. */
+  /**
+   * f: versions of the key read, per case, and history calls; cases above
+   * 1,000 versions make proportionally fewer calls.
+   */
   historyVersions: number[];
   historyReads: number;
   /** f: versions of the key in the case that adds filler rows elsewhere. */
@@ -69,7 +72,7 @@ export const FULL_SIZES: Sizes = {
   mcpRoundTrips: 1_000,
   mcpWarmupRoundTrips: 100,
   processWrites: 2_000,
-  postgresProcessWrites: 200,
+  postgresProcessWrites: 100,
   postgresRawInserts: 500,
 };
 

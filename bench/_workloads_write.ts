@@ -1,10 +1,11 @@
-import type { ResolveConflictsResult } from "../mod.ts";
+import type { CreatePairResult, TenantPair } from "../mod.ts";
 import {
   type BenchCase,
   expect,
   openSqliteSubject,
   type SqliteSubject,
   type Synchronous,
+  templateOf,
 } from "./_harness.ts";
 import type { Sizes } from "./_sizes.ts";
 
@@ -15,16 +16,27 @@ interface PairsState {
   pairs: string[];
 }
 
+/**
+ * Calls in the warm-up pass of a write workload. Every pass starts on a new
+ * database, so a shorter warm-up changes nothing the timed runs see.
+ */
+const WRITE_WARMUP_CALLS = 1_000;
+
+function warmupCalls(calls: number): number {
+  return Math.min(calls, WRITE_WARMUP_CALLS);
+}
+
 function owner(index: number): string {
   return `owner-${index}`;
 }
 
-async function createPairs(subject: SqliteSubject, count: number) {
+async function createPairs(
+  tenants: TenantPair,
+  count: number,
+): Promise<CreatePairResult[]> {
   const created = [];
   for (let p = 0; p < count; p++) {
-    created.push(
-      await subject.tenants.createPair({ creatorMemberId: owner(p) }),
-    );
+    created.push(await tenants.createPair({ creatorMemberId: owner(p) }));
   }
   return created;
 }
@@ -34,7 +46,7 @@ async function openWithPairs(
   count: number,
 ): Promise<PairsState> {
   const subject = await openSqliteSubject(synchronous);
-  const created = await createPairs(subject, count);
+  const created = await createPairs(subject.tenants, count);
   return { subject, pairs: created.map((pair) => pair.pairId) };
 }
 
@@ -50,6 +62,7 @@ function createPairCase(
     kind: "write",
     synchronous,
     calls: sizes.createPairs,
+    warmupCalls: warmupCalls(sizes.createPairs),
     freshPerPass: true,
     prepare: async () => ({
       subject: await openSqliteSubject(synchronous),
@@ -89,6 +102,13 @@ function acceptInviteCase(
   sizes: Sizes,
   synchronous: Synchronous,
 ): BenchCase<AcceptState> {
+  const template = templateOf(async (tenants) => {
+    const created = await createPairs(tenants, sizes.acceptPairs);
+    return {
+      pairs: created.map((pair) => pair.pairId),
+      tokens: created.map((pair) => pair.inviteToken),
+    };
+  });
   return {
     id: "b",
     variant: `synchronous=${synchronous}`,
@@ -96,15 +116,11 @@ function acceptInviteCase(
     kind: "write",
     synchronous,
     calls: sizes.acceptPairs,
+    warmupCalls: warmupCalls(sizes.acceptPairs),
     freshPerPass: true,
     prepare: async () => {
-      const subject = await openSqliteSubject(synchronous);
-      const created = await createPairs(subject, sizes.acceptPairs);
-      return {
-        subject,
-        pairs: created.map((pair) => pair.pairId),
-        tokens: created.map((pair) => pair.inviteToken),
-      };
+      const { subject, data } = await template.open(synchronous);
+      return { subject, ...data };
     },
     call: (state, i) =>
       state.subject.tenants.acceptInvite({
@@ -127,6 +143,7 @@ function acceptInviteCase(
       return `${calls} pairs, each with 2 members and no pending invite`;
     },
     dispose: (state) => state.subject.close(),
+    cleanup: () => template.remove(),
   };
 }
 
@@ -155,6 +172,7 @@ function setSharedStateCase(
     kind: "write",
     synchronous,
     calls: sizes.sharedWrites,
+    warmupCalls: warmupCalls(sizes.sharedWrites),
     freshPerPass: true,
     prepare: () => openWithPairs(synchronous, pairCount),
     call: (state, i) => {
@@ -219,6 +237,7 @@ function preferenceCase(
     kind: "write",
     synchronous,
     calls: sizes.preferenceOps,
+    warmupCalls: warmupCalls(sizes.preferenceOps),
     freshPerPass: true,
     prepare: () => openWithPairs(synchronous, pairCount),
     call: async (state, i) => {
@@ -280,6 +299,21 @@ function resolveConflictsCase(
 ): BenchCase<ConflictState> {
   const keys = sizes.conflictKeys;
   const candidates = sizes.conflictCandidates;
+  const template = templateOf(async (tenants) => {
+    const created = await createPairs(tenants, sizes.conflictPairs);
+    for (const [p, { pairId }] of created.entries()) {
+      for (let k = 0; k < keys; k++) {
+        await tenants.setSharedState(pairId, owner(p), `key-${k}`, { c: -1 });
+        for (let c = 0; c < candidates; c++) {
+          // expectedVersion 0 is stale once the key exists: a candidate.
+          await tenants.setSharedState(pairId, owner(p), `key-${k}`, { c }, {
+            expectedVersion: 0,
+          });
+        }
+      }
+    }
+    return created.map((pair) => pair.pairId);
+  });
   return {
     id: "g",
     variant: `synchronous=${synchronous}`,
@@ -291,26 +325,13 @@ function resolveConflictsCase(
     freshPerPass: true,
     facts: { keysPerPair: keys, candidatesPerKey: candidates },
     prepare: async () => {
-      const state = await openWithPairs(synchronous, sizes.conflictPairs);
-      const { tenants } = state.subject;
-      for (const [p, pairId] of state.pairs.entries()) {
-        for (let k = 0; k < keys; k++) {
-          await tenants.setSharedState(pairId, owner(p), `key-${k}`, { c: -1 });
-          for (let c = 0; c < candidates; c++) {
-            // expectedVersion 0 is stale once the key exists: a candidate.
-            await tenants.setSharedState(pairId, owner(p), `key-${k}`, { c }, {
-              expectedVersion: 0,
-            });
-          }
-        }
-      }
-      return { ...state, resolved: 0 };
+      const { subject, data } = await template.open(synchronous);
+      return { subject, pairs: data, resolved: 0 };
     },
     call: async (state, i) => {
       const pairId = state.pairs[i] as string;
       await state.subject.tenants.listConflicts(pairId);
-      const result: ResolveConflictsResult = await state.subject.tenants
-        .resolveConflicts(pairId);
+      const result = await state.subject.tenants.resolveConflicts(pairId);
       state.resolved += result.resolved;
     },
     verify: async (state, calls) => {
@@ -348,6 +369,7 @@ function resolveConflictsCase(
       } losing candidates`;
     },
     dispose: (state) => state.subject.close(),
+    cleanup: () => template.remove(),
   };
 }
 
