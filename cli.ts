@@ -16,6 +16,8 @@ import process from "node:process";
 import config from "./deno.json" with { type: "json" };
 import { main } from "./src/cli/main.ts";
 
+// NOTE: Node 22 leaves import.meta.main undefined, so an npm bin entry for
+// Node must import main() and call it itself.
 if (import.meta.main) {
   process.exitCode = await main(process.argv.slice(2), {
     version: config.version,

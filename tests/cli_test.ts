@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { CliSession, runCli } from "./support/cli.ts";
+import { CliSession, runCli, runEach } from "./support/cli.ts";
 import { tempDir } from "./support/stores.ts";
 
 /** Finds `pattern` in `text` and returns its first group, or fails. */
@@ -548,8 +548,8 @@ Deno.test("cli stores --value text as JSON or as a string", async () => {
       ["spaces", "  two words  ", "  two words  "],
       ["empty", "", ""],
     ];
-    for (const [key, text] of cases) {
-      const result = await cli.run([
+    const writes = await runEach(cases, ([key, text]) =>
+      cli.run([
         "state",
         "set",
         "--pair-id",
@@ -559,9 +559,10 @@ Deno.test("cli stores --value text as JSON or as a string", async () => {
         "--key",
         key,
         `--value=${text}`,
-      ]);
-      assert.equal(result.code, 0, `${key}: ${result.stderr}`);
-    }
+      ]));
+    writes.forEach((result, index) => {
+      assert.equal(result.code, 0, `${cases[index]?.[0]}: ${result.stderr}`);
+    });
 
     const snapshot = await cli.json<{ state: Record<string, unknown> }>([
       "state",
@@ -580,8 +581,8 @@ Deno.test("cli stores --value text as JSON or as a string", async () => {
     assert.equal(table.trimEnd().split("\n").length, cases.length + 2);
 
     const broken = ['{"a":', "[1,", '"unterminated'];
-    for (const text of broken) {
-      const result = await cli.run([
+    const rejected = await runEach(broken, (text) =>
+      cli.run([
         "state",
         "set",
         "--pair-id",
@@ -592,10 +593,11 @@ Deno.test("cli stores --value text as JSON or as a string", async () => {
         "broken",
         "--value",
         text,
-      ]);
-      assert.equal(result.code, 2, text);
+      ]));
+    rejected.forEach((result, index) => {
+      assert.equal(result.code, 2, broken[index]);
       assert.match(result.stderr, /Invalid --value: it starts like JSON/);
-    }
+    });
 
     const large = await cli.run([
       "state",
