@@ -19,13 +19,9 @@ import process from "node:process";
 import denoConfig from "./deno.json" with { type: "json" };
 import { serveStdio } from "./src/mcp/main.ts";
 
-export { createTenantPairServer, TOOLS } from "./src/mcp/server.ts";
-export type {
-  TenantPairServer,
-  TenantPairServerOptions,
-} from "./src/mcp/server.ts";
 export { serveStdio } from "./src/mcp/main.ts";
 export type { ServeStdioOptions } from "./src/mcp/main.ts";
+export type { Environment } from "./src/config.ts";
 
 /** The release of this module, from `deno.json`. */
 export const VERSION: string = denoConfig.version;

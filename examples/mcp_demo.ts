@@ -24,7 +24,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types";
 
 /** One step of a scenario. */
 interface Step {
-  /** What happens, for the transcript; may use `${…}` variables. */
+  /** A sentence for the transcript; it may use `${…}` variables. */
   say: string;
   /** The member whose assistant makes the call. */
   as: string;

@@ -21,7 +21,7 @@ function requiredString(kind: string): z.ZodString {
   });
 }
 
-/** A pair, member, invite or namespace id. */
+/** Builds the schema of a pair, member, invite or namespace id. */
 export function idArgument(description: string): z.ZodString {
   return requiredString("a string id").min(1, "must not be empty")
     .max(64, "must be at most 64 characters")
@@ -32,7 +32,7 @@ export function idArgument(description: string): z.ZodString {
     .describe(description);
 }
 
-/** Free text of at most `max` characters without control characters. */
+/** Builds the schema of free text: `max` characters, no control characters. */
 export function textArgument(max: number, description: string): z.ZodString {
   return requiredString("a string").min(1, "must not be empty")
     .max(max, `must be at most ${max} characters`)
@@ -42,12 +42,12 @@ export function textArgument(max: number, description: string): z.ZodString {
     .describe(description);
 }
 
-/** A state or preference key. */
+/** Builds the schema of a state or preference key. */
 export function keyArgument(description: string): z.ZodString {
   return textArgument(128, description);
 }
 
-/** A list of keys to read. */
+/** Builds the schema of a list of keys to read. */
 export function keysArgument(
   description: string,
 ): z.ZodArray<z.ZodString> {
@@ -56,7 +56,7 @@ export function keysArgument(
   }).max(256, "must list at most 256 keys").describe(description);
 }
 
-/** A time as an ISO 8601 string with `Z` or an offset. */
+/** Builds the schema of a time: ISO 8601 with `Z` or an offset. */
 export function timeArgument(description: string): z.ZodString {
   const withZone =
     /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
@@ -73,8 +73,8 @@ export function timeArgument(description: string): z.ZodString {
 }
 
 /**
- * A whole number from `min` to `max`, given as a JSON number or as a string
- * of decimal digits such as `"3600"`. Signs, decimals, exponents and units
+ * Builds the schema of a whole number from `min` to `max`, given as a JSON
+ * number or as a string of decimal digits such as `"3600"`. Signs, decimals, exponents and units
  * are rejected; the value is never rounded.
  */
 export function integerArgument(
@@ -91,7 +91,7 @@ export function integerArgument(
   }).describe(description);
 }
 
-/** A JSON value; never coerced. */
+/** Builds the schema of a JSON value, which is never coerced. */
 export function jsonArgument(description: string): z.ZodType<JsonValue> {
   return z.json({
     error: (issue) =>
@@ -99,7 +99,7 @@ export function jsonArgument(description: string): z.ZodType<JsonValue> {
   }).describe(description);
 }
 
-/** A flag given as a JSON boolean. */
+/** Builds the schema of a flag given as a JSON boolean. */
 export function booleanArgument(description: string): z.ZodBoolean {
   return z.boolean({ error: "must be true or false" }).describe(description);
 }

@@ -2,14 +2,14 @@ import { quote, TenantPairError } from "../errors.ts";
 import type { TenantPair } from "../tenant_pair.ts";
 
 /**
- * Who is calling the server. Bound to a member, the server acts only as
- * that member; unbound, it trusts the member ids in the arguments.
+ * The caller of the server. A server bound to a member acts only as that
+ * member. An unbound server trusts the member ids in the arguments.
  */
 export class Identity {
   /** The member the server is bound to, or `undefined` when unbound. */
   readonly boundMemberId: string | undefined;
 
-  /** Creates the identity of a server bound to `boundMemberId`, if given. */
+  /** Creates the identity of a server bound to `boundMemberId`, if requested. */
   constructor(boundMemberId?: string) {
     this.boundMemberId = boundMemberId;
   }
@@ -21,8 +21,8 @@ export class Identity {
    * member than the bound one; `INVALID_INPUT` when unbound and the argument
    * is missing.
    */
-  actor(given: string | undefined, field: string): string {
-    const actor = this.optionalActor(given, field);
+  actor(requested: string | undefined, field: string): string {
+    const actor = this.optionalActor(requested, field);
     if (actor === undefined) {
       throw new TenantPairError(
         "INVALID_INPUT",
@@ -40,13 +40,16 @@ export class Identity {
    * @throws {TenantPairError} `FORBIDDEN` when the argument names another
    * member than the bound one.
    */
-  optionalActor(given: string | undefined, field: string): string | undefined {
+  optionalActor(
+    requested: string | undefined,
+    field: string,
+  ): string | undefined {
     const bound = this.boundMemberId;
-    if (bound === undefined) return given;
-    if (given !== undefined && given !== bound) {
+    if (bound === undefined) return requested;
+    if (requested !== undefined && requested !== bound) {
       throw new TenantPairError(
         "FORBIDDEN",
-        `Cannot act as ${quote(given)}: this server is bound to member ${
+        `Cannot act as ${quote(requested)}: this server is bound to member ${
           quote(bound)
         }; leave ${field} out or set it to ${quote(bound)}`,
         { details: { field } },
@@ -59,27 +62,27 @@ export class Identity {
    * Picks whose private data a call reads or erases: only the bound member's
    * own, or any member's when unbound.
    *
-   * @throws {TenantPairError} `FORBIDDEN` when bound and `given` names
+   * @throws {TenantPairError} `FORBIDDEN` when bound and `requested` names
    * another member; `INVALID_INPUT` when unbound and it is missing.
    */
   privateSubject(
-    given: string | undefined,
+    requested: string | undefined,
     field: string,
-    what: string,
+    dataKind: string,
   ): string {
     const bound = this.boundMemberId;
-    if (bound !== undefined && given !== undefined && given !== bound) {
+    if (bound !== undefined && requested !== undefined && requested !== bound) {
       throw new TenantPairError(
         "FORBIDDEN",
-        `Cannot access the ${what} of ${
-          quote(given)
+        `Cannot access the ${dataKind} of ${
+          quote(requested)
         }: this server is bound to member ${
           quote(bound)
         } and only that member's own are available`,
         { details: { field } },
       );
     }
-    return this.actor(given, field);
+    return this.actor(requested, field);
   }
 }
 

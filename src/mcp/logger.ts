@@ -19,7 +19,7 @@ export interface Logger {
   error(message: string, error?: unknown): void;
 }
 
-/** Whether `value` names a {@linkcode LogLevel}. */
+/** Checks whether `value` names a {@linkcode LogLevel}. */
 export function isLogLevel(value: string): value is LogLevel {
   return (LEVELS as readonly string[]).includes(value);
 }

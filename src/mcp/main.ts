@@ -28,17 +28,17 @@ export interface ServeStdioOptions {
    */
   env?: Environment;
   /**
-   * Where protocol messages arrive.
+   * The stream protocol messages arrive on.
    * @default {process.stdin}
    */
   stdin?: Readable;
   /**
-   * Where protocol messages go; nothing else is written there.
+   * The stream protocol messages go to; nothing else is written there.
    * @default {process.stdout}
    */
   stdout?: Writable;
   /**
-   * Where logs, help and usage errors go.
+   * The stream for logs, help and usage errors.
    * @default {process.stderr}
    */
   stderr?: Writable;

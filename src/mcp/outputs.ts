@@ -9,7 +9,8 @@ import { z } from "zod";
 /**
  * An object that may carry fields beyond `shape`, so the library can add
  * result fields without breaking clients that validate. Zod writes such a
- * catch-all as `additionalProperties: {}`; `true` says the same more plainly.
+ * catch-all as `additionalProperties: {}`, and `true` is the plainer spelling
+ * that schema checkers prefer.
  */
 export function openObject<S extends z.ZodRawShape>(
   shape: S,
@@ -123,7 +124,7 @@ export const eventOutput = openObject({
 /** Key to value. */
 export const valueMapOutput = z.record(z.string(), json);
 
-/** What an erasure removed. */
+/** The report of an erasure. */
 export const forgetReportShape = {
   pairId: z.string(),
   memberId: z.string(),

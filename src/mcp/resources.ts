@@ -15,7 +15,7 @@ import {
 import { TenantPairError } from "../errors.ts";
 import { idSchema, parseField } from "../schemas.ts";
 import type { TenantPair } from "../tenant_pair.ts";
-import type { StateChange, Unsubscribe } from "../types.ts";
+import type { EventRecord, StateChange, Unsubscribe } from "../types.ts";
 import { type Identity, requireReader } from "./identity.ts";
 import type { Logger } from "./logger.ts";
 import type { PairPart } from "./tool.ts";
@@ -193,8 +193,8 @@ export class PairResources {
   }
 
   /** Pages through the audit log and keeps the latest events. */
-  async #latestEvents(pairId: string) {
-    let latest: Awaited<ReturnType<TenantPair["listEvents"]>> = [];
+  async #latestEvents(pairId: string): Promise<EventRecord[]> {
+    let latest: EventRecord[] = [];
     let after = 0;
     for (;;) {
       const page = await this.#tenants.listEvents(pairId, {

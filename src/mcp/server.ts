@@ -29,7 +29,7 @@ export interface TenantPairServerOptions {
   /** The release reported in `initialize`. */
   version: string;
   /**
-   * Where caught errors go.
+   * The log for caught errors.
    * @default {a logger writing info and above to stderr}
    */
   logger?: Logger;

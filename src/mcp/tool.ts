@@ -10,13 +10,13 @@ import { openObject } from "./outputs.ts";
 /** The parts of a pair that resources expose. */
 export type PairPart = "state" | "members" | "events";
 
-/** What every tool handler uses. */
+/** Services shared by every tool handler. */
 export interface ToolContext {
   /** The library. */
   tenants: TenantPair;
-  /** Who is calling. */
+  /** The caller's identity. */
   identity: Identity;
-  /** Where caught errors go. */
+  /** The log for caught errors. */
   logger: Logger;
   /** The server's release, from `deno.json`. */
   version: string;
@@ -24,7 +24,7 @@ export interface ToolContext {
   touch(pairId: string, parts: readonly PairPart[]): void;
 }
 
-/** What a tool handler returns on success. */
+/** A tool handler's result on success. */
 export interface ToolOutcome<T> {
   /** One line for people and models, before the JSON. */
   summary: string;
@@ -32,7 +32,7 @@ export interface ToolOutcome<T> {
   data: T;
 }
 
-/** How a tool affects the pair, for the MCP annotations. */
+/** A tool's effect on the pair, for the MCP annotations. */
 export type ToolEffect = "read" | "write" | "destructive";
 
 /** A tool with its schemas, annotations and handler. */
@@ -44,7 +44,7 @@ export interface ToolSpec<
   name: string;
   /** A short human title. */
   title: string;
-  /** When to use the tool and what it returns, for a model. */
+  /** Guidance for a model: when to use the tool and what it returns. */
   description: string;
   /** Argument schemas by name. */
   input: I;
@@ -56,9 +56,9 @@ export interface ToolSpec<
   idempotent: boolean;
   /**
    * Runs the tool on checked arguments. The SDK checks the returned data
-   * against `output` before sending it; the type here stays loose because
-   * the output objects accept extra fields, which the library's record
-   * interfaces cannot be typed against.
+   * against `output` before sending it. The type stays loose here because
+   * the output objects accept extra fields, and the library's record
+   * interfaces cannot be typed against such objects.
    */
   run(
     args: z.output<z.ZodObject<I>>,
@@ -130,8 +130,8 @@ export function successResult(outcome: ToolOutcome<unknown>): CallToolResult {
 
 /**
  * Renders an error as an `isError` result with `CODE: message` text. It
- * carries no `structuredContent`, which would have to match the success
- * schema; the code is also in `_meta` for programs.
+ * carries no `structuredContent`, because clients check that against the
+ * success schema. The code is also in `_meta` for programs.
  */
 export function failureResult(
   tool: string,
@@ -157,7 +157,7 @@ export function failureResult(
     content: [{
       type: "text",
       text:
-        `INTERNAL_ERROR: Tool ${tool} failed unexpectedly; the server log on stderr has the details`,
+        `INTERNAL_ERROR: Tool ${tool} failed unexpectedly; see the server log on stderr for details`,
     }],
     isError: true,
     _meta: { "tenant-pair/error": { code: "INTERNAL_ERROR" } },

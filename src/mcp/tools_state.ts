@@ -41,7 +41,7 @@ function optional<K extends string, V>(
   return (value === undefined ? {} : { [name]: value }) as { [P in K]?: V };
 }
 
-/** The resolver a strategy names; `undefined` keeps the service default. */
+/** Picks the resolver a strategy names; `undefined` keeps the service default. */
 function resolverFor(
   strategy: "lww" | "manual" | undefined,
 ): ConflictResolver | undefined {

@@ -16,7 +16,7 @@ export async function callRaw(
   return await client.callTool({ name, arguments: args }) as CallToolResult;
 }
 
-/** The text of a result's first content block. */
+/** Returns the text of a result's first content block. */
 export function textOf(result: CallToolResult): string {
   const first = result.content[0];
   return first?.type === "text" ? first.text : "";
@@ -63,4 +63,16 @@ export async function makePair(
     });
   }
   return pair.pairId;
+}
+
+/**
+ * Returns the current time once the clock has moved past it, so that the
+ * next write is recorded strictly after the returned time.
+ */
+export async function markTime(): Promise<string> {
+  const mark = Date.now();
+  while (Date.now() <= mark) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  return new Date(mark).toISOString();
 }
