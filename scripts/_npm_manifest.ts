@@ -94,10 +94,14 @@ export default config;
 `;
 }
 
-/** Builds the `package.json` of the npm package. */
+/**
+ * Builds the `package.json` of the npm package. `mcpName` is the server's
+ * name in the MCP registry, which checks that the npm package claims it.
+ */
 export function packageManifest(
   config: DenoConfig,
   dependencies: NpmDependency[],
+  mcpName: string,
 ): Record<string, unknown> {
   const exports: Record<string, unknown> = {};
   for (const [key, source] of Object.entries(config.exports)) {
@@ -121,6 +125,7 @@ export function packageManifest(
     description: DESCRIPTION,
     license: config.license ?? "MIT",
     keywords: ["mcp", "multi-tenant", "sqlite", "postgres", "gdpr"],
+    mcpName,
     type: "module",
     engines: { node: `>=${MIN_NODE_VERSION}` },
     main: compiledPath(root, ".js"),

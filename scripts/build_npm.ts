@@ -217,7 +217,10 @@ export async function buildNpm(
   ], buildDir);
 
   await writePackageFiles(root, outDir, config);
-  const manifest = packageManifest(config, dependencies);
+  const server = JSON.parse(
+    await readFile(join(root, "server.json"), "utf8"),
+  ) as { name: string };
+  const manifest = packageManifest(config, dependencies, server.name);
   await writeFile(
     join(outDir, "package.json"),
     JSON.stringify(manifest, null, 2) + "\n",

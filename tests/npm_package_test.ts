@@ -69,7 +69,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 
 const transport = new StdioClientTransport({
   command: process.argv[2],
-  args: [],
+  args: process.argv.slice(3),
   env: {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -96,7 +96,7 @@ const TYPED_CONSUMER = `import {
   TenantPairError,
   type ErrorCode,
 } from "@studiomeyer/tenant-pair";
-import { createTenantPairServer, VERSION } from "@studiomeyer/tenant-pair/server";
+import { main, VERSION } from "@studiomeyer/tenant-pair/server";
 
 const tenants: TenantPair = new TenantPair({
   store: new SqliteTenantStore({ path: ":memory:" }),
@@ -104,12 +104,12 @@ const tenants: TenantPair = new TenantPair({
 const code: ErrorCode = "PAIR_NOT_FOUND";
 const error: TenantPairError = new TenantPairError(code, "Not found");
 const version: string = VERSION;
-const factory: typeof createTenantPairServer = createTenantPairServer;
+const start: (args: string[]) => Promise<number> = main;
 
 // @ts-expect-error: the acting member id must be a string
 await tenants.createPair({ creatorMemberId: 42 });
 
-export { error, factory, version };
+export { error, start, version };
 `;
 
 Deno.test("npm package installs and runs on Node 22", async (t) => {
@@ -178,6 +178,10 @@ Deno.test("npm package installs and runs on Node 22", async (t) => {
         denoRange("@modelcontextprotocol/sdk"),
       );
       assert.equal(manifest.dependencies["fast-check"], undefined);
+      const server = JSON.parse(
+        await readFile(join(ROOT, "server.json"), "utf8"),
+      );
+      assert.equal(manifest.mcpName, server.name);
     });
 
     await t.step("quickstart example runs on Node", async () => {
@@ -276,24 +280,29 @@ Deno.test("npm package installs and runs on Node 22", async (t) => {
       assert.equal(record.memberCount, 1);
     });
 
-    await t.step("tenant-pair-mcp bin answers an MCP client", async () => {
-      await writeFile(join(app, "mcp_client.mjs"), MCP_CLIENT);
-      const bin = join(app, "node_modules", ".bin", "tenant-pair-mcp");
+    // The second launch is the command server.json gives MCP clients.
+    const launches = [["tenant-pair-mcp"], ["tenant-pair", "serve"]];
+    for (const [bin, ...args] of launches) {
+      const launch = [bin, ...args].join(" ");
+      await t.step(`${launch} answers an MCP client`, async () => {
+        await writeFile(join(app, "mcp_client.mjs"), MCP_CLIENT);
+        const path = join(app, "node_modules", ".bin", bin!);
 
-      const { stdout } = await run(node, ["mcp_client.mjs", bin], {
-        cwd: app,
-        env,
+        const { stdout } = await run(node, ["mcp_client.mjs", path, ...args], {
+          cwd: app,
+          env,
+        });
+        const session = JSON.parse(stdout);
+
+        assert.equal(session.server.name, "tenant-pair");
+        assert.equal(session.server.version, CONFIG.version);
+        for (const tool of ["create_pair", "whoami", "get_shared_state"]) {
+          assert.ok(session.tools.includes(tool), `tools/list lacks ${tool}`);
+        }
+        assert.equal(session.whoami.memberId, "alice");
+        assert.equal(session.whoami.bound, true);
       });
-      const session = JSON.parse(stdout);
-
-      assert.equal(session.server.name, "tenant-pair");
-      assert.equal(session.server.version, CONFIG.version);
-      for (const tool of ["create_pair", "whoami", "get_shared_state"]) {
-        assert.ok(session.tools.includes(tool), `tools/list lacks ${tool}`);
-      }
-      assert.equal(session.whoami.memberId, "alice");
-      assert.equal(session.whoami.bound, true);
-    });
+    }
   } finally {
     await rm(work, { recursive: true, force: true });
   }
