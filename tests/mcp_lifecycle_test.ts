@@ -143,3 +143,60 @@ Deno.test("MCP server flags: help, version and usage errors", async () => {
   assert.match(badDb.stderr, /Cannot start: STORE_UNAVAILABLE/);
   assert.equal(badDb.stdout, "");
 });
+
+Deno.test("MCP server answers every request before stdin ends", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tenant-pair-drain-" });
+  try {
+    const lines: Record<string, unknown>[] = [
+      {
+        jsonrpc: "2.0",
+        id: 0,
+        method: "initialize",
+        params: {
+          protocolVersion: "2025-06-18",
+          capabilities: {},
+          clientInfo: { name: "pipe", version: "1.0.0" },
+        },
+      },
+      { jsonrpc: "2.0", method: "notifications/initialized" },
+    ];
+    for (let id = 1; id <= 200; id++) {
+      lines.push({
+        jsonrpc: "2.0",
+        id,
+        method: "tools/call",
+        params: {
+          name: "create_pair",
+          arguments: { creatorMemberId: `member-${id}` },
+        },
+      });
+    }
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--quiet", SERVER],
+      cwd: ROOT,
+      env: { TENANT_PAIR_DB: `${dir}/drain.db`, TENANT_PAIR_MEMBER_ID: "" },
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    // Every request is written at once and stdin closed right after.
+    const writer = child.stdin.getWriter();
+    await writer.write(
+      new TextEncoder().encode(
+        lines.map((line) => JSON.stringify(line)).join("\n") + "\n",
+      ),
+    );
+    await writer.close();
+    const output = await child.output();
+    assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+    const responses = new TextDecoder().decode(output.stdout).trim().split("\n")
+      .map((line) => JSON.parse(line));
+    const ids = responses.map((response) => response.id).sort((a, b) => a - b);
+    assert.deepEqual(ids, Array.from({ length: 201 }, (_, id) => id));
+    for (const response of responses.slice(1)) {
+      assert.notEqual(response.result?.isError, true, JSON.stringify(response));
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

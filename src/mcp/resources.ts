@@ -17,6 +17,7 @@ import { idSchema, parseField } from "../schemas.ts";
 import type { TenantPair } from "../tenant_pair.ts";
 import type { EventRecord, StateChange, Unsubscribe } from "../types.ts";
 import { type Identity, requireReader } from "./identity.ts";
+import type { InFlight } from "./in_flight.ts";
 import type { Logger } from "./logger.ts";
 import type { PairPart } from "./tool.ts";
 
@@ -83,6 +84,7 @@ export class PairResources {
   #tenants: TenantPair;
   #identity: Identity;
   #logger: Logger;
+  #inFlight: InFlight;
   /** Subscribed parts per pair. */
   #subscribed = new Map<string, Set<PairPart>>();
   /** The library subscription of each pair with subscribed parts. */
@@ -94,11 +96,13 @@ export class PairResources {
     tenants: TenantPair,
     identity: Identity,
     logger: Logger,
+    inFlight: InFlight,
   ) {
     this.#server = server;
     this.#tenants = tenants;
     this.#identity = identity;
     this.#logger = logger;
+    this.#inFlight = inFlight;
   }
 
   /** Registers the three resource templates and the subscription handlers. */
@@ -112,23 +116,28 @@ export class PairResources {
         title: `Pair ${part}`,
         description: DESCRIPTIONS[part],
         mimeType: "application/json",
-      }, async (uri) => {
-        try {
-          return await this.#read(uri.href);
-        } catch (error) {
-          throw toProtocolError(error);
-        }
-      });
+      }, (uri) =>
+        this.#inFlight.run(async () => {
+          try {
+            return await this.#read(uri.href);
+          } catch (error) {
+            throw toProtocolError(error);
+          }
+        }));
     }
     const server = this.#server.server;
-    server.setRequestHandler(SubscribeRequestSchema, async (request) => {
-      try {
-        await this.#subscribe(request.params.uri);
-      } catch (error) {
-        throw toProtocolError(error);
-      }
-      return {};
-    });
+    server.setRequestHandler(
+      SubscribeRequestSchema,
+      (request) =>
+        this.#inFlight.run(async () => {
+          try {
+            await this.#subscribe(request.params.uri);
+          } catch (error) {
+            throw toProtocolError(error);
+          }
+          return {};
+        }),
+    );
     server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
       await this.#unsubscribe(request.params.uri);
       return {};

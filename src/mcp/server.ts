@@ -2,6 +2,7 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { TenantPair } from "../tenant_pair.ts";
 import { Identity } from "./identity.ts";
+import { InFlight } from "./in_flight.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { PairResources } from "./resources.ts";
 import type { Tool, ToolContext } from "./tool.ts";
@@ -39,7 +40,10 @@ export interface TenantPairServerOptions {
 export interface TenantPairServer {
   /** The SDK server; connect it to a transport. */
   server: McpServer;
-  /** Stops change subscriptions and closes the connection. */
+  /**
+   * Waits for running requests, then stops change subscriptions and closes
+   * the connection.
+   */
   close(): Promise<void>;
 }
 
@@ -55,6 +59,7 @@ export function createTenantPairServer(
 ): TenantPairServer {
   const logger = options.logger ?? createLogger("info");
   const identity = new Identity(options.memberId);
+  const inFlight = new InFlight();
   const server = new McpServer(
     { name: "tenant-pair", version: options.version },
     {
@@ -70,12 +75,14 @@ export function createTenantPairServer(
     options.tenants,
     identity,
     logger,
+    inFlight,
   );
   const ctx: ToolContext = {
     tenants: options.tenants,
     identity,
     logger,
     version: options.version,
+    inFlight,
     touch: (pairId, parts) => resources.touch(pairId, parts),
   };
   for (const tool of TOOLS) tool.register(server, ctx);
@@ -84,6 +91,11 @@ export function createTenantPairServer(
   return {
     server,
     async close() {
+      await inFlight.settled();
+      // The SDK sends a handler's response a few promise steps after the
+      // handler settles, and closing aborts unsent responses; one timer turn
+      // lets those sends run first.
+      await new Promise((resolve) => setTimeout(resolve, 0));
       await resources.close();
       await server.close();
     },

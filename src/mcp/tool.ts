@@ -4,6 +4,7 @@ import { z } from "zod";
 import { TenantPairError } from "../errors.ts";
 import type { TenantPair } from "../tenant_pair.ts";
 import type { Identity } from "./identity.ts";
+import type { InFlight } from "./in_flight.ts";
 import type { Logger } from "./logger.ts";
 import { openObject } from "./outputs.ts";
 
@@ -20,6 +21,8 @@ export interface ToolContext {
   logger: Logger;
   /** The server's release, from `deno.json`. */
   version: string;
+  /** Counts running handlers, so a stopping server can finish them. */
+  inFlight: InFlight;
   /** Tells resource subscribers that parts of a pair changed. */
   touch(pairId: string, parts: readonly PairPart[]): void;
 }
@@ -100,18 +103,19 @@ export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
           idempotentHint: spec.idempotent,
           openWorldHint: false,
         },
-      }, async (args) => {
-        try {
-          // The SDK parsed the arguments with inputSchema, built from spec.input.
-          const outcome = await spec.run(
-            args as z.output<z.ZodObject<I>>,
-            ctx,
-          );
-          return successResult(outcome);
-        } catch (error) {
-          return failureResult(spec.name, error, ctx.logger);
-        }
-      });
+      }, (args) =>
+        ctx.inFlight.run(async () => {
+          try {
+            // The SDK parsed the arguments with inputSchema, built from spec.input.
+            const outcome = await spec.run(
+              args as z.output<z.ZodObject<I>>,
+              ctx,
+            );
+            return successResult(outcome);
+          } catch (error) {
+            return failureResult(spec.name, error, ctx.logger);
+          }
+        }));
     },
   };
 }
