@@ -1,6 +1,6 @@
 /**
  * The generated files of the npm package: `package.json`, the `bin`
- * launchers, and the module that stands in for `deno.json`.
+ * launchers, and the module that replaces `deno.json` imports.
  *
  * @module
  */
@@ -20,7 +20,7 @@ export interface DenoConfig {
 /** The oldest Node.js with `node:sqlite`, which the SQLite store imports. */
 export const MIN_NODE_VERSION = "22.5.0";
 
-/** Folder inside the package that holds the compiled modules. */
+/** Folder inside the package that contains the compiled modules. */
 export const MODULE_DIR = "esm";
 
 const DESCRIPTION = "Multi-user tenancy for MCP servers: pairs, invites, " +
@@ -32,19 +32,20 @@ export interface BinSpec {
   name: string;
   /** The `deno.json` export the command belongs to. */
   exportKey: string;
-  /** Launcher source; it runs what the entry does under `import.meta.main`. */
+  /** Launcher source, which runs what the entry runs under `import.meta.main`. */
   source: string;
 }
 
-// Node before 24.2 has no `import.meta.main`, so the entry modules run nothing
-// when Node loads them; these launchers do what the entries' main blocks do.
+// Node 22.12 and 22.13 have no `import.meta.main`, so there the entry modules
+// would run nothing. These launchers do what the entries' main blocks do, on
+// every Node release.
 /** The commands of the package. */
 export const BINS: BinSpec[] = [
   {
     name: "tenant-pair",
     exportKey: "./cli",
     source: `#!/usr/bin/env node
-// The tenant-pair command line; the Deno entry is cli.ts.
+// The tenant-pair command line. Its Deno entry is cli.ts.
 import process from "node:process";
 import config from "../${MODULE_DIR}/deno_json.js";
 import { main } from "../${MODULE_DIR}/src/cli/main.js";
@@ -58,7 +59,7 @@ process.exitCode = await main(process.argv.slice(2), {
     name: "tenant-pair-mcp",
     exportKey: "./server",
     source: `#!/usr/bin/env node
-// The tenant-pair MCP server on stdio; the Deno entry is server.ts.
+// The tenant-pair MCP server on stdio. Its Deno entry is server.ts.
 import process from "node:process";
 import { main } from "../${MODULE_DIR}/server.js";
 
@@ -67,7 +68,7 @@ process.exit(await main(process.argv.slice(2)));
   },
 ];
 
-/** The compiled path of a source module, such as `./esm/mod.js`. */
+/** Maps a source module to its compiled path, such as `./esm/mod.js`. */
 export function compiledPath(
   source: string,
   extension: ".js" | ".d.ts",

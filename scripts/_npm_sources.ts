@@ -30,7 +30,7 @@ export interface StagedGraph {
   dependencies: Map<string, NpmDependency>;
 }
 
-/** The file that stands in for `deno.json` imports in the npm build. */
+/** The file that replaces `deno.json` imports in the npm build. */
 export const CONFIG_MODULE = "deno_json.ts";
 
 /**
@@ -136,7 +136,7 @@ export function resolveBareSpecifier(
   return { target, dependency: { name, range } };
 }
 
-/** The relative path from a module to the stand-in for `deno.json`. */
+/** Builds the relative path from a module to the `deno.json` replacement. */
 function configModulePath(from: string, root: string): string {
   const path = relative(join(from, ".."), join(root, CONFIG_MODULE))
     .replaceAll("\\", "/")

@@ -36,7 +36,7 @@ import {
 } from "./_npm_manifest.ts";
 import { CONFIG_MODULE, stageSources } from "./_npm_sources.ts";
 
-/** TypeScript release used for the npm build; Deno 2.9 type-checks with 6.0. */
+/** TypeScript release for the npm build, the major that Deno 2.9 checks with. */
 const TYPESCRIPT_VERSION = "6.0.3";
 /** Node type definitions matching the oldest supported Node major. */
 const NODE_TYPES_VERSION = "^22.20.0";
@@ -51,7 +51,7 @@ export interface BuildNpmOptions {
    */
   root?: string;
   /**
-   * Where the package is written; its old contents are removed first.
+   * Package folder to write. Its old contents are removed first.
    * @default {"<root>/dist/npm"}
    */
   outDir?: string;
@@ -62,7 +62,7 @@ export interface BuildNpmOptions {
   log?: (line: string) => void;
 }
 
-/** What {@linkcode buildNpm} wrote. */
+/** Result of {@linkcode buildNpm}. */
 export interface BuildNpmResult {
   /** The package folder, ready for `npm pack` or `npm publish`. */
   outDir: string;

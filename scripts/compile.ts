@@ -5,9 +5,9 @@
  * `deno compile` joins the program to `denort`, the Deno runtime without its
  * tooling, which it downloads from the Deno release server unless the
  * environment variable `DENORT_BIN` names a local copy. No npm package ships
- * `denort`, so where that server cannot be reached this script says so,
+ * `denort`. Where that server cannot be reached, this script prints a notice,
  * type-checks both entry points with their whole module graph instead, and
- * exits 0; pass `--strict` to exit 1 instead.
+ * exits 0, or 1 with `--strict`.
  *
  * ```sh
  * deno task compile              # dist/bin/tenant-pair, dist/bin/tenant-pair-mcp

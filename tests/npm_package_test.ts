@@ -55,7 +55,7 @@ async function run(
   return ran;
 }
 
-/** The npm range of a dependency in `deno.json`, such as `^1.32.2`. */
+/** Reads the npm range of a dependency from `deno.json`, such as `^1.32.2`. */
 function denoRange(name: string): string {
   const specifier = CONFIG.imports[name] ?? "";
   const range = specifier.slice(`npm:${name}@`.length);

@@ -74,13 +74,14 @@ Deno.test("server.json keeps the registry's field rules", () => {
     "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json",
   );
   assert.match(server.name, /^[a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+$/);
-  assert.ok(server.name.length >= 3 && server.name.length <= 200);
+  assert.ok(server.name.length >= 3);
+  assert.ok(server.name.length <= 200);
   assert.ok(server.description.length >= 1);
   assert.ok(
     server.description.length <= 100,
     `description has ${server.description.length} characters, at most 100 fit`,
   );
-  // The registry rejects ranges and "latest"; it wants one exact release.
+  // The registry rejects ranges and "latest" because it wants one release.
   assert.match(server.version, /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/);
   assert.match(npmPackage().version, /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/);
 });
@@ -111,7 +112,8 @@ Deno.test("server.json entry point starts the MCP server", () => {
   assert.ok(bin !== undefined, `the npm package has no ${binName} command`);
   assert.equal(bin.exportKey, "./cli");
   const entry = config.exports[bin.exportKey];
-  assert.ok(entry !== undefined && existsSync(join(ROOT, entry)));
+  assert.ok(entry !== undefined, `deno.json exports no ${bin.exportKey}`);
+  assert.ok(existsSync(join(ROOT, entry)), `${entry} is missing`);
 
   const words = (npmPackage().packageArguments ?? []).map((arg) => arg.value);
   assert.deepEqual(words, ["serve"]);
