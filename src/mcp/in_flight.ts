@@ -1,6 +1,6 @@
 /**
  * A count of running request handlers, so a server stopping at the end of
- * stdin can answer every request it already read before it closes the
+ * stdin can respond to every request it already read before it closes the
  * database.
  */
 export class InFlight {

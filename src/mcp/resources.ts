@@ -221,7 +221,10 @@ export class PairResources {
   async #authorize(uri: string): Promise<{ pairId: string; part: PairPart }> {
     const parsed = parsePairResourceUri(uri);
     if (parsed === undefined) {
-      throw new McpError(RESOURCE_NOT_FOUND, `Resource ${uri} not found`);
+      throw new McpError(
+        RESOURCE_NOT_FOUND,
+        `Resource ${uri} not found; use tenant-pair://pairs/{pairId}/state, /members or /events`,
+      );
     }
     const pairId = parseField(idSchema, parsed.pairId, "pairId");
     await requireReader(this.#tenants, pairId, this.#identity.boundMemberId);

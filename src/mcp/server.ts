@@ -92,9 +92,9 @@ export function createTenantPairServer(
     server,
     async close() {
       await inFlight.settled();
-      // The SDK sends a handler's response a few promise steps after the
-      // handler settles, and closing aborts unsent responses; one timer turn
-      // lets those sends run first.
+      // The SDK sends a response a few promise steps after its handler
+      // settles, and closing aborts unsent responses. One timer turn lets
+      // those sends run first.
       await new Promise((resolve) => setTimeout(resolve, 0));
       await resources.close();
       await server.close();

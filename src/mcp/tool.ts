@@ -89,6 +89,8 @@ export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
     register(server, ctx) {
       // Strict, so a misspelt or unknown argument is an error naming it
       // instead of being dropped.
+      // NOTE: The SDK answers invalid arguments before the handler runs, so
+      // those failures reach the client but not this server's log.
       const inputSchema: z.ZodObject = z.strictObject(spec.input);
       const outputSchema: z.ZodObject = openObject(spec.output);
       server.registerTool(spec.name, {
