@@ -30,7 +30,7 @@ Deno.test("cli runs a pair lifecycle with text output", async () => {
       "--pair-name",
       "Home",
     ]);
-    assert.equal(first.code, 0);
+    assert.equal(first.code, 0, first.stderr);
     assert.match(first.stderr, /created a new database at ".*life\.db"/);
     const pairId = capture(
       first.stdout,
@@ -357,7 +357,7 @@ Deno.test("cli --json prints one JSON document per command", async () => {
       "2",
       "--json",
     ]);
-    assert.equal(created.code, 0);
+    assert.equal(created.code, 0, created.stderr);
     const pair = JSON.parse(created.stdout);
     assert.match(pair.pairId, /^\S+$/);
     assert.match(
@@ -628,7 +628,7 @@ Deno.test("cli creates the default database once and says where", async () => {
       ["pair", "create", "--member-id", "alice", "--json"],
       env,
     );
-    assert.equal(first.code, 0);
+    assert.equal(first.code, 0, first.stderr);
     assert.equal(
       first.stderr,
       `tenant-pair: created a new database at ${
@@ -639,14 +639,14 @@ Deno.test("cli creates the default database once and says where", async () => {
     const { pairId } = JSON.parse(first.stdout);
 
     const second = await runCli(["pair", "show", "--pair-id", pairId], env);
-    assert.equal(second.code, 0);
+    assert.equal(second.code, 0, second.stderr);
     assert.equal(second.stderr, "");
 
     const viaEnv = await runCli(["pair", "show", "--pair-id", pairId], {
       XDG_DATA_HOME: `${dir.path}/elsewhere`,
       TENANT_PAIR_DB: expected,
     });
-    assert.equal(viaEnv.code, 0);
+    assert.equal(viaEnv.code, 0, viaEnv.stderr);
     assert.match(viaEnv.stdout, new RegExp(`^pair id +${pairId}$`, "m"));
   } finally {
     await dir.remove();
