@@ -6,6 +6,7 @@ import {
   isRetryable,
   translatePostgresError,
 } from "./postgres_errors.ts";
+import { beginTransaction, TransactionState } from "./postgres_begin.ts";
 import { ChangeListener } from "./postgres_notify.ts";
 import { postgresMigrations } from "./postgres_schema.ts";
 import type { TransactionContext } from "./postgres_queries.ts";
@@ -128,7 +129,7 @@ export class PostgresTenantStore implements TenantStore {
   #sql: postgres.Sql<any>;
   #ownsSql: boolean;
   #target: string;
-  #context: Omit<TransactionContext, "writable">;
+  #context: Omit<TransactionContext, "writable" | "state">;
   #listener: ChangeListener;
   #opened: Promise<void> | undefined;
   #closed = false;
@@ -260,20 +261,29 @@ export class PostgresTenantStore implements TenantStore {
     writable: boolean,
     fn: (tx: StoreTransaction) => Promise<T>,
   ): Promise<T> {
-    const context: TransactionContext = { ...this.#context, writable };
     const mode = writable
       ? "read write"
       : "isolation level repeatable read read only";
     for (let attempt = 1;; attempt++) {
       this.#assertOpen();
+      const context: TransactionContext = {
+        ...this.#context,
+        writable,
+        state: new TransactionState(),
+      };
       let tx: PostgresTransaction | undefined;
       try {
-        const result = await this.#sql.begin(mode, async (sql) => {
-          tx = new PostgresTransaction(sql, context, this.#listener);
-          const value = await fn(tx);
-          await tx.sendNotifications();
-          return value;
-        }) as T;
+        const result = await beginTransaction(
+          this.#sql,
+          mode,
+          context.state,
+          async (sql) => {
+            tx = new PostgresTransaction(sql, context, this.#listener);
+            const value = await fn(tx);
+            await tx.sendNotifications();
+            return value;
+          },
+        );
         // Resolve once this store's own subscribers have heard the changes.
         await this.#listener.awaitEchoes(tx?.echoes ?? []);
         return result;

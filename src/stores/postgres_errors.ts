@@ -58,9 +58,27 @@ function isConnectionError(error: unknown): boolean {
     CLIENT_CONNECTION_CODES.has(code);
 }
 
+/** Plain words for client-side error codes. */
+const CLIENT_REASONS: Record<string, string> = {
+  CONNECT_TIMEOUT: "timed out while connecting",
+  CONNECTION_CLOSED: "the connection closed",
+  CONNECTION_DESTROYED: "the connection was destroyed",
+  CONNECTION_ENDED: "the connection pool was ended",
+  ECONNREFUSED: "connection refused",
+  ECONNRESET: "the connection was reset",
+  ENOTFOUND: "host not found",
+  EAI_AGAIN: "host name lookup failed",
+  ETIMEDOUT: "timed out",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  EPIPE: "the connection closed while writing",
+};
+
 function reason(error: unknown): string {
-  const message = (error as Error | null)?.message ?? String(error);
   const code = errorCode(error);
+  const known = code === undefined ? undefined : CLIENT_REASONS[code];
+  if (known !== undefined) return `${known} (${code})`;
+  const message = (error as Error | null)?.message ?? String(error);
   return code === undefined || message.includes(code)
     ? message
     : `${message} (${code})`;

@@ -1,4 +1,5 @@
 import type postgres from "postgres";
+import type { TransactionState } from "./postgres_begin.ts";
 import { type Row, selectLists } from "./postgres_rows.ts";
 
 /** A query parameter as this store passes it. */
@@ -12,6 +13,8 @@ export interface TransactionContext {
   quoted: string;
   /** Whether the transaction may write and take locks. */
   writable: boolean;
+  /** Whether the attempt is still running and its connection alive. */
+  state: TransactionState;
 }
 
 /**
@@ -41,16 +44,23 @@ export class PostgresQueries {
     text: string,
     params: Param[],
   ): Promise<postgres.RowList<Row[]>> {
+    const state = this.context.state;
+    state.assertUsable();
     const query = this.sql.unsafe<Row[]>(
       text,
       params as postgres.ParameterOrJSON<never>[],
       { prepare: true },
     );
-    if (this.#queued.length === 0) return await query;
     const queued = this.#queued;
     this.#queued = [];
-    const [result] = await Promise.all([query, ...queued]);
-    return result;
+    try {
+      if (queued.length === 0) return await query;
+      const [result] = await Promise.all([query, ...queued]);
+      return result;
+    } catch (error) {
+      state.noteFailure(error);
+      throw error;
+    }
   }
 
   protected async rows(text: string, params: Param[]): Promise<Row[]> {
@@ -87,6 +97,11 @@ export class PostgresQueries {
    * order, so that query's snapshot is taken after the lock is granted.
    */
   protected lock(name: string): Promise<void> {
+    try {
+      this.context.state.assertUsable();
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (!this.context.writable || this.#locks.has(name)) {
       return Promise.resolve();
     }
