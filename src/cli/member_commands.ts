@@ -1,4 +1,5 @@
 import { idSchema, keySchema } from "../schemas.ts";
+import type { ForgetReport } from "../types.ts";
 import type { Command, FlagSpec } from "./command.ts";
 import {
   ACTOR_FLAG,
@@ -24,6 +25,25 @@ const KEY: FlagSpec = {
   required: true,
   description: "the preference key, 1-128 printable characters",
 };
+
+/** Turns a camel-case field name into lower-case words. */
+function fieldLabel(name: string): string {
+  return name.replace(/[A-Z]/g, (letter) => ` ${letter.toLowerCase()}`);
+}
+
+/**
+ * Lists every field of an erasure report except the ids, so a field the
+ * library adds shows up without a change here.
+ */
+function formatReport(report: ForgetReport): string {
+  const fields = Object.entries(report)
+    .filter(([name]) => name !== "pairId" && name !== "memberId")
+    .map(([name, value]): [string, string] => [
+      fieldLabel(name),
+      typeof value === "boolean" ? (value ? "yes" : "no") : String(value),
+    ]);
+  return formatFields(fields);
+}
 
 const setPref: Command = {
   words: ["member", "set-pref"],
@@ -170,17 +190,7 @@ const forget: Command = {
       ...(actorMemberId === undefined ? {} : { actorMemberId }),
     });
     const text = `Forgot ${memberId} in pair ${pairId}.\n${
-      formatFields([
-        ["removed from pair", report.removedFromPair ? "yes" : "no"],
-        ["private versions erased", String(report.privateVersionsErased)],
-        ["display names erased", String(report.displayNamesErased)],
-        ["invite hints erased", String(report.inviteHintsErased)],
-        ["shared writes erased", String(report.sharedWritesErased)],
-        ["rate limit records erased", String(report.rateLimitRecordsErased)],
-        ["event details erased", String(report.eventDetailsErased)],
-        ["disk scrubbed", report.diskScrubbed ? "yes" : "no"],
-        ["forgotten at", report.forgottenAt],
-      ])
+      formatReport(report)
     }`;
     return { json: report, text };
   },
