@@ -6,7 +6,7 @@ import {
   TenantPair,
   TenantPairError,
 } from "../mod.ts";
-import type { PairRow, StateChange } from "../mod.ts";
+import type { PairRow, StateChange, StateScope, VersionRow } from "../mod.ts";
 import { openStore, resolveDatabase } from "../src/config.ts";
 import { channelName } from "../src/stores/postgres_notify.ts";
 import {
@@ -248,19 +248,36 @@ Deno.test({
       const tenants = new TenantPair({ store });
       const pair = await tenants.createPair({ creatorMemberId: "alice" });
       await tenants.setMemberPreference(pair.pairId, "alice", "diet", "vegan");
-      const before = await tenants.getMemberConstraints(pair.pairId, "alice", {
-        validAt: new Date(-8.64e15),
+      const scope: StateScope = {
+        pairId: pair.pairId,
+        space: "member",
+        scopeId: "alice",
+      };
+      const keys = (rows: VersionRow[]) => rows.map((row) => row.key);
+      // The service passes the extremes of safe integers to mean "any time".
+      const read = await store.read(async (tx) => ({
+        early: keys(await tx.readCurrent(scope, -Number.MAX_SAFE_INTEGER)),
+        late: keys(await tx.readCurrent(scope, Number.MAX_SAFE_INTEGER)),
+        open: keys(await tx.readCurrent(scope, OPEN_END - 1)),
+        knownEarly: keys(
+          await tx.readAsOf(scope, OPEN_END - 1, -Number.MAX_SAFE_INTEGER),
+        ),
+        knownLate: keys(
+          await tx.readAsOf(scope, OPEN_END - 1, Number.MAX_SAFE_INTEGER),
+        ),
+        anyInvite: (await tx.listPendingInvites(
+          pair.pairId,
+          -Number.MAX_SAFE_INTEGER,
+        )).length,
+      }));
+      assert.deepEqual(read, {
+        early: [],
+        late: [],
+        open: ["diet"],
+        knownEarly: [],
+        knownLate: ["diet"],
+        anyInvite: 1,
       });
-      assert.deepEqual(before, {});
-      const after = await tenants.getMemberConstraints(pair.pairId, "alice", {
-        validAt: new Date(OPEN_END - 1),
-      });
-      assert.deepEqual(after, { diet: "vegan" });
-      const known = await tenants.getMemberConstraints(pair.pairId, "alice", {
-        validAt: new Date(OPEN_END - 1),
-        knownAt: new Date(-8.64e15),
-      });
-      assert.deepEqual(known, {});
     } finally {
       await cleanup();
     }
