@@ -96,11 +96,28 @@ export async function readRows(
     : await tx.readAsOf(scope, validAt, knownAt, keys);
 }
 
+/**
+ * Sets an own, enumerable property. Unlike assignment it never reaches a
+ * prototype setter, so a key named `__proto__` stays an ordinary key.
+ */
+export function setOwn(
+  target: Record<string, JsonValue>,
+  key: string,
+  value: JsonValue,
+): void {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}
+
 /** Maps rows to key → value, leaving tombstones out. */
 export function toValueMap(rows: VersionRow[]): Record<string, JsonValue> {
   const values: Record<string, JsonValue> = {};
   for (const row of rows) {
-    if (!row.deleted) values[row.key] = row.value;
+    if (!row.deleted) setOwn(values, row.key, row.value);
   }
   return values;
 }

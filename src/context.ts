@@ -9,6 +9,14 @@ export interface ServiceContext {
   resolver: ConflictResolver;
   /** The clock in milliseconds since the epoch. */
   now(): number;
+  /**
+   * The default read time: the clock, or the latest time this process
+   * recorded when the clock has since stepped back, so a value just written
+   * is visible.
+   */
+  readTime(): number;
+  /** Remembers the recorded time of a write for {@linkcode readTime}. */
+  noteRecorded(recordedAt: number): void;
   random: RandomSource;
   maxPendingInvites: number;
   inviteTtlSeconds: number;

@@ -1,5 +1,6 @@
 import type { ServiceContext } from "./context.ts";
 import { quote, TenantPairError } from "./errors.ts";
+import { attemptKey } from "./invites.ts";
 import { endMembership, requirePair } from "./membership.ts";
 import {
   addEvent,
@@ -38,17 +39,64 @@ async function requireKnownMember(
 }
 
 /**
+ * Replaces the member's shared values with tombstones and closes their
+ * pending candidates as lost. Each key whose current value the member wrote
+ * changes visibly, so it adds 1 to its namespace revision and is announced
+ * as a delete.
+ */
+async function eraseSharedWrites(
+  tx: StoreTransaction,
+  pairId: string,
+  memberId: string,
+  now: number,
+): Promise<number> {
+  const touched = new Map<string, { namespace: string; key: string }>();
+  for (const row of await tx.listSharedVersionsBy(pairId, memberId)) {
+    touched.set(JSON.stringify([row.scopeId, row.key]), {
+      namespace: row.scopeId,
+      key: row.key,
+    });
+  }
+  const visible: { namespace: string; key: string; version: number }[] = [];
+  for (const { namespace, key } of touched.values()) {
+    const scope = { pairId, space: "pair" as const, scopeId: namespace };
+    const current = (await tx.readCurrent(scope, now, [key]))[0];
+    if (current?.writtenBy === memberId && !current.deleted) {
+      visible.push({ namespace, key, version: current.version });
+    }
+  }
+
+  const erased = await tx.tombstoneSharedWrites(pairId, memberId);
+  for (const candidate of await tx.listCandidatesBy(pairId, memberId)) {
+    if (candidate.status !== "pending") continue;
+    await tx.setCandidateStatus(
+      pairId,
+      candidate.candidateId,
+      "lost",
+      now,
+      null,
+    );
+  }
+  for (const change of visible) {
+    await tx.bumpRevision(pairId, change.namespace);
+    tx.announce({ pairId, ...change, change: "delete" });
+  }
+  return erased;
+}
+
+/**
  * Erases a member from a pair (GDPR Art. 17): removes them if active, deletes
  * every version of their private preferences, their display name, hints of
- * invites to or from them, their wrong-code records and free text in audit
- * events about them, then scrubs the deleted bytes from disk. The membership
- * row and a content-free `member.forgotten` event remain.
+ * invites to or from them and the reasons given for removing them, then
+ * scrubs the deleted bytes from disk. The membership row and a content-free
+ * `member.forgotten` event remain. Calling it again repeats the erasure and
+ * the scrub without adding another event.
  */
 export async function forgetMember(
   ctx: ServiceContext,
   pairIdInput: unknown,
   memberIdInput: unknown,
-  options: ForgetMemberOptions = {},
+  options: ForgetMemberOptions,
 ): Promise<ForgetReport> {
   const pairId = parseField(idSchema, pairIdInput, "pairId");
   const memberId = parseField(idSchema, memberIdInput, "memberId");
@@ -59,15 +107,18 @@ export async function forgetMember(
   const report = await ctx.store.write(async (tx) => {
     const member = await requireKnownMember(tx, pairId, memberId);
     const wasActive = member.leftAt === null;
+    const again = !wasActive && member.forgottenAt !== null;
     const privateVersions = (await tx.listMemberVersions(pairId, memberId))
       .length;
-    await addEvent(tx, {
-      pairId,
-      type: "member.forgotten",
-      actor: actor ?? null,
-      subject: memberId,
-      at: now,
-    });
+    if (!again) {
+      await addEvent(tx, {
+        pairId,
+        type: "member.forgotten",
+        actor: actor ?? null,
+        subject: memberId,
+        at: now,
+      });
+    }
     if (wasActive) await endMembership(tx, member, "forgotten", now);
 
     const latest = await tx.getMember(pairId, memberId) as MemberRow;
@@ -75,8 +126,8 @@ export async function forgetMember(
       ...latest,
       displayName: null,
       leftReason: wasActive ? "forgotten" : latest.leftReason,
-      removedAt: now,
-      forgottenAt: now,
+      removedAt: again ? latest.removedAt : now,
+      forgottenAt: again ? latest.forgottenAt : now,
     });
     await tx.deleteMemberState(pairId, memberId);
     return {
@@ -87,12 +138,11 @@ export async function forgetMember(
       displayNamesErased: member.displayName === null ? 0 : 1,
       inviteHintsErased: await tx.eraseInviteHints(pairId, memberId),
       sharedWritesErased: eraseShared
-        ? await tx.tombstoneSharedWrites(pairId, memberId)
+        ? await eraseSharedWrites(tx, pairId, memberId, ctx.readTime())
         : 0,
-      rateLimitRecordsErased: await tx.deleteCodeFailures(memberId),
       eventDetailsErased: await tx.eraseEventData(pairId, memberId),
       diskScrubbed: false,
-      forgottenAt: toIso(now),
+      forgottenAt: toIso(again ? latest.forgottenAt as number : now),
     };
   });
 
@@ -126,6 +176,7 @@ export async function exportMemberData(
       ...(await tx.listSharedVersionsBy(pairId, memberId)).map(toStateEntry),
       ...(await tx.listCandidatesBy(pairId, memberId)).map(candidateToEntry),
     ];
+    const attempts = await tx.listCodeFailures(attemptKey(memberId));
     return {
       exportedAt: toIso(now),
       pairId,
@@ -148,7 +199,7 @@ export async function exportMemberData(
       events: (await tx.listEventsOfMember(pairId, memberId)).map(
         toEventRecord,
       ),
-      wrongShortCodeAttempts: (await tx.listCodeFailures(memberId)).map(toIso),
+      wrongShortCodeAttempts: attempts.map(toIso),
     };
   });
 }

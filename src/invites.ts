@@ -64,6 +64,15 @@ export function hashSecret(secret: string): string {
   return createHash("sha256").update(secret).digest("hex");
 }
 
+/**
+ * The key under which wrong short codes of a member are counted: a digest,
+ * so the records, which must outlive an erasure of the member to keep the
+ * rate limit honest, do not hold the member id in clear.
+ */
+export function attemptKey(memberId: string): string {
+  return hashSecret(`wrong-short-code:${memberId}`);
+}
+
 /** Creates a public id with a prefix and 16 random Crockford symbols. */
 export function createId(prefix: string, random: RandomSource): string {
   const bytes = random(10);

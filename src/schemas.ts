@@ -7,6 +7,23 @@ export const ID_PATTERN: RegExp = /^[A-Za-z0-9][A-Za-z0-9._:@+-]*$/;
 /** Control characters and lone surrogates, rejected in every text field. */
 const CONTROL = /[\p{Cc}\p{Cs}]/u;
 
+/**
+ * Characters a key must not contain: controls, lone surrogates, line and
+ * paragraph separators, and invisible format characters other than the
+ * zero-width joiner that emoji sequences use.
+ */
+const NOT_PRINTABLE = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}]|(?!\u200d)\p{Cf}/u;
+
+/** Earliest and latest accepted times: years 0001 to 9999. */
+const MIN_TIME = Date.parse("0001-01-01T00:00:00.000Z");
+const MAX_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** Deepest nesting of arrays and objects a value may have. */
+export const MAX_VALUE_DEPTH = 64;
+
+/** Fields whose values are secrets and are never quoted in messages. */
+const SECRET_FIELDS = new Set(["inviteToken", "shortCode"]);
+
 /** A full ISO 8601 date and time with `Z` or an offset. */
 const ISO_WITH_ZONE =
   /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
@@ -30,7 +47,10 @@ function text(max: number): z.ZodString {
 }
 
 /** A state or preference key: 1–128 printable characters. */
-export const keySchema: z.ZodString = text(128);
+export const keySchema: z.ZodString = text(128).refine(
+  (value) => !NOT_PRINTABLE.test(value),
+  { message: "must contain only printable characters" },
+);
 /** A display name or pair name: 1–120 characters. */
 export const nameSchema: z.ZodString = text(120);
 /** A note on who an invite is for: 1–200 characters. */
@@ -84,16 +104,23 @@ export const tokenSchema: z.ZodString = z.string({ error: "must be a string" })
 export const timeStringSchema: z.ZodString = z.string({
   error: "must be a string",
 }).max(64, "must be at most 64 characters").refine(
-  (value) => ISO_WITH_ZONE.test(value) && !Number.isNaN(Date.parse(value)),
+  (value) => ISO_WITH_ZONE.test(value) && inRange(Date.parse(value)),
   {
     message:
       "must be an ISO 8601 time with a zone, such as 2026-12-04T15:10:41.123Z",
   },
 );
 
+function inRange(millis: number): boolean {
+  return millis >= MIN_TIME && millis <= MAX_TIME;
+}
+
 /** A time as a `Date` or an ISO 8601 string with a zone. */
 export const timeSchema: z.ZodType<Date | string> = z.union([
-  z.date({ error: "must be a valid Date" }),
+  z.date({ error: "must be a valid Date" }).refine(
+    (value) => inRange(value.getTime()),
+    { message: "must be between the years 0001 and 9999" },
+  ),
   timeStringSchema,
 ], {
   error:
@@ -125,7 +152,9 @@ export function parseField<T>(
   const issue = result.error.issues[0];
   const path = [field, ...(issue?.path ?? []).map(String)].join(".");
   const rule = issue === undefined ? "is invalid" : describeIssue(issue);
-  const shown = typeof value === "string" ? `; got ${quote(value)}` : "";
+  const shown = typeof value === "string" && !SECRET_FIELDS.has(field)
+    ? `; got ${quote(value)}`
+    : "";
   throw new TenantPairError(
     "INVALID_INPUT",
     `Invalid ${path}: ${rule}${shown}`,
@@ -144,19 +173,33 @@ export function parseOptional<T>(
   return value === undefined ? undefined : parseField(schema, value, field);
 }
 
+/** Options for {@linkcode checkJsonValue}. */
+export interface JsonCheckOptions {
+  /** Largest size of the JSON text in UTF-8 bytes. */
+  maxBytes: number;
+  /**
+   * Name object keys in messages. Off for private preferences, whose key
+   * names can be as private as their values.
+   */
+  showKeys: boolean;
+}
+
 /**
- * Checks that `value` is plain JSON within `maxBytes` of UTF-8 and returns
- * its JSON text.
+ * Checks that `value` is plain JSON within the size and depth limits, and
+ * returns a copy parsed from its JSON text. Callers store the copy, so a
+ * caller that changes its object after the call cannot change what is
+ * written.
  *
  * @throws {TenantPairError} `INVALID_INPUT` for `undefined`, functions,
- * non-finite numbers, cycles, non-plain objects and oversized values.
+ * non-finite numbers, cycles, non-plain objects, nesting deeper than
+ * {@linkcode MAX_VALUE_DEPTH} and oversized values.
  */
 export function checkJsonValue(
   value: unknown,
   field: string,
-  maxBytes: number,
-): string {
-  const problem = findJsonProblem(value, field, new Set());
+  options: JsonCheckOptions,
+): unknown {
+  const problem = findJsonProblem(value, field, new Set(), options.showKeys);
   if (problem !== undefined) {
     throw new TenantPairError("INVALID_INPUT", `Invalid ${problem}`, {
       details: { field },
@@ -164,20 +207,21 @@ export function checkJsonValue(
   }
   const json = JSON.stringify(value);
   const bytes = new TextEncoder().encode(json).length;
-  if (bytes > maxBytes) {
+  if (bytes > options.maxBytes) {
     throw new TenantPairError(
       "INVALID_INPUT",
-      `Invalid ${field}: its JSON is ${bytes} bytes, more than the limit of ${maxBytes}; store less or raise maxValueBytes`,
-      { details: { field, bytes, maxBytes } },
+      `Invalid ${field}: its JSON is ${bytes} bytes, more than the limit of ${options.maxBytes}; store less or raise maxValueBytes`,
+      { details: { field, bytes, maxBytes: options.maxBytes } },
     );
   }
-  return json;
+  return JSON.parse(json);
 }
 
 function findJsonProblem(
   value: unknown,
   path: string,
   seen: Set<object>,
+  showKeys: boolean,
 ): string | undefined {
   switch (typeof value) {
     case "string":
@@ -196,11 +240,19 @@ function findJsonProblem(
   }
   if (value === null) return undefined;
   if (seen.has(value)) return `${path}: must not contain a cycle`;
+  if (seen.size >= MAX_VALUE_DEPTH) {
+    return `${path}: must not nest deeper than ${MAX_VALUE_DEPTH} levels`;
+  }
   seen.add(value);
   try {
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
-        const problem = findJsonProblem(value[i], `${path}[${i}]`, seen);
+        const problem = findJsonProblem(
+          value[i],
+          `${path}[${i}]`,
+          seen,
+          showKeys,
+        );
         if (problem !== undefined) return problem;
       }
       return undefined;
@@ -212,13 +264,36 @@ function findJsonProblem(
       }`;
     }
     for (const [name, item] of Object.entries(value)) {
-      const problem = findJsonProblem(item, `${path}.${name}`, seen);
+      const step = showKeys ? `.${quote(name).slice(1, -1)}` : ".(key)";
+      const problem = findJsonProblem(item, `${path}${step}`, seen, showKeys);
       if (problem !== undefined) return problem;
     }
     return undefined;
   } finally {
     seen.delete(value);
   }
+}
+
+/**
+ * Returns `options` when it is an options object, `{}` when it is undefined.
+ *
+ * @throws {TenantPairError} `INVALID_INPUT` for anything else, `null` included.
+ */
+export function optionsObject<T extends object>(
+  options: T | undefined,
+  field = "options",
+): T {
+  if (options === undefined) return {} as T;
+  if (
+    typeof options !== "object" || options === null || Array.isArray(options)
+  ) {
+    throw new TenantPairError(
+      "INVALID_INPUT",
+      `Invalid ${field}: must be an options object`,
+      { details: { field } },
+    );
+  }
+  return options;
 }
 
 /** Converts a checked time input to milliseconds since the epoch. */

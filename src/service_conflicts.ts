@@ -6,6 +6,7 @@ import { addEvent } from "./records.ts";
 import type { ConflictResolver } from "./resolvers/resolver.ts";
 import { idSchema, parseField, toIso } from "./schemas.ts";
 import { pairScope, parseNamespace } from "./service_state.ts";
+import { OPEN_END } from "./stores/store.ts";
 import type { CandidateRow, StoreTransaction } from "./stores/store.ts";
 import type {
   Conflict,
@@ -146,6 +147,12 @@ async function applyDecision(
   const chosen = winner === "current" ? undefined : pending.get(winner);
   if (winner !== "current" && chosen === undefined) return undefined;
 
+  // The winner keeps its own valid time, but never starts before the key's
+  // open-ended row, so that it becomes the current value.
+  const open = await tx.findCoveringRow(scope, key, OPEN_END - 1);
+  const currentFrom = Date.parse(conflict.current.validFrom);
+  const winnerFrom = chosen === undefined ? currentFrom : chosen.validFrom;
+  const openFrom = open?.validFrom ?? currentFrom;
   const row = await appendVersion(tx, {
     scope,
     key,
@@ -153,10 +160,12 @@ async function applyDecision(
     deleted: chosen === undefined && conflict.current.deleted,
     shared: false,
     writtenBy: chosen?.writtenBy ?? conflict.current.writtenByMemberId,
-    validFrom: undefined,
+    validFrom: Math.max(winnerFrom, openFrom),
     now,
     resolution: "won",
+    head: { row: head },
   });
+
   for (const listed of conflict.candidates) {
     if (!pending.has(listed.candidateId)) continue;
     const won = listed.candidateId === winner;

@@ -1,6 +1,7 @@
 import type { ServiceContext } from "./context.ts";
 import { quote, TenantPairError } from "./errors.ts";
 import {
+  attemptKey,
   createId,
   createShortCode,
   createToken,
@@ -319,7 +320,7 @@ async function checkCodeLimits(
 ): Promise<TenantPairError | undefined> {
   const limits = ctx.shortCodeAttempts;
   const mine = await tx.countCodeFailures(
-    memberId,
+    attemptKey(memberId),
     now - limits.perMemberWindowSeconds * 1000,
   );
   const all = await tx.countCodeFailures(
@@ -362,7 +363,7 @@ async function findByCode(
         limits.perMemberWindowSeconds,
         limits.storeWideWindowSeconds,
       ) * 1000;
-  await tx.insertCodeFailure(memberId, now, oldest);
+  await tx.insertCodeFailure(attemptKey(memberId), now, oldest);
   return { error: notFoundByCode() };
 }
 
@@ -411,7 +412,7 @@ async function join(
   }
   if (
     existing !== undefined && existing.removedAt !== null &&
-    invite.createdAt <= existing.removedAt
+    invite.createdAt < existing.removedAt
   ) {
     throw new TenantPairError(
       "FORBIDDEN",
@@ -441,7 +442,7 @@ async function join(
     leftAt: null,
     leftReason: null,
     removedAt: existing?.removedAt ?? null,
-    forgottenAt: existing?.forgottenAt ?? null,
+    forgottenAt: null,
   };
   await tx.putMember(member);
   await tx.updateInviteStatus(pair.pairId, invite.inviteId, {

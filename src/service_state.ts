@@ -1,4 +1,4 @@
-import { appendVersion, readRows, toValueMap } from "./bitemporal.ts";
+import { appendVersion, readRows, setOwn, toValueMap } from "./bitemporal.ts";
 import type { ServiceContext } from "./context.ts";
 import { quote, TenantPairError } from "./errors.ts";
 import { requireActiveMember, requirePair } from "./membership.ts";
@@ -14,6 +14,7 @@ import {
   idSchema,
   keySchema,
   keysSchema,
+  optionsObject,
   parseField,
   parseOptional,
   timeSchema,
@@ -45,17 +46,7 @@ export function namespaceOptions<T extends { namespace?: string }>(
   options: T | string | undefined,
 ): T {
   if (typeof options === "string") return { namespace: options } as T;
-  if (options === undefined) return {} as T;
-  if (
-    typeof options !== "object" || options === null || Array.isArray(options)
-  ) {
-    throw new TenantPairError(
-      "INVALID_INPUT",
-      "Invalid options: must be an options object or a namespace string",
-      { details: { field: "options" } },
-    );
-  }
-  return options;
+  return optionsObject(options);
 }
 
 export function parseNamespace(value: unknown): string {
@@ -89,8 +80,11 @@ export async function setMemberPreference(
   const pairId = parseField(idSchema, args.pairId, "pairId");
   const memberId = parseField(idSchema, args.memberId, "memberId");
   const key = parseField(keySchema, args.key, "key");
-  checkJsonValue(args.value, "value", ctx.maxValueBytes);
-  const options = args.options ?? {};
+  const value = checkJsonValue(args.value, "value", {
+    maxBytes: ctx.maxValueBytes,
+    showKeys: false,
+  }) as JsonValue;
+  const options = optionsObject(args.options);
   const validFrom = parseTime(options.validFrom, "validFrom");
   const shared = options.shareWithPair === true;
   const now = ctx.now();
@@ -100,7 +94,7 @@ export async function setMemberPreference(
     const row = await appendVersion(tx, {
       scope: memberScope(pairId, memberId),
       key,
-      value: args.value as JsonValue,
+      value,
       deleted: false,
       shared,
       writtenBy: memberId,
@@ -108,6 +102,7 @@ export async function setMemberPreference(
       now,
       resolution: null,
     });
+    ctx.noteRecorded(row.recordedAt);
     return { version: row.version, validFrom: toIso(row.validFrom) };
   });
 }
@@ -122,7 +117,7 @@ export async function getMemberConstraints(
   const pairId = parseField(idSchema, pairIdInput, "pairId");
   const memberId = parseField(idSchema, memberIdInput, "memberId");
   const keys = parseOptional(keysSchema, options.keys, "keys");
-  const validAt = parseTime(options.validAt, "validAt") ?? ctx.now();
+  const validAt = parseTime(options.validAt, "validAt") ?? ctx.readTime();
   const knownAt = parseTime(options.knownAt, "knownAt");
 
   return await ctx.store.read(async (tx) => {
@@ -147,7 +142,7 @@ export async function getPairConstraints(
   const pairId = parseField(idSchema, pairIdInput, "pairId");
   const actor = parseField(idSchema, actorInput, "actorMemberId");
   const keys = parseOptional(keysSchema, options.keys, "keys");
-  const now = ctx.now();
+  const now = ctx.readTime();
 
   const rows = await ctx.store.read(async (tx) => {
     await requireActiveMember(tx, pairId, actor);
@@ -168,7 +163,7 @@ export async function getPairConstraints(
   }
   const merged: Record<string, JsonValue> = {};
   for (const key of [...byKey.keys()].sort()) {
-    merged[key] = mergeValues(byKey.get(key) as JsonValue[]);
+    setOwn(merged, key, mergeValues(byKey.get(key) as JsonValue[]));
   }
   return merged;
 }
@@ -221,7 +216,10 @@ export async function setSharedState(
   const pairId = parseField(idSchema, args.pairId, "pairId");
   const memberId = parseField(idSchema, args.memberId, "memberId");
   const key = parseField(keySchema, args.key, "key");
-  checkJsonValue(args.value, "value", ctx.maxValueBytes);
+  const value = checkJsonValue(args.value, "value", {
+    maxBytes: ctx.maxValueBytes,
+    showKeys: true,
+  }) as JsonValue;
   const namespace = parseNamespace(args.options.namespace);
   const expected = parseOptional(
     expectedVersionSchema,
@@ -229,7 +227,6 @@ export async function setSharedState(
     "expectedVersion",
   );
   const validFrom = parseTime(args.options.validFrom, "validFrom");
-  const value = args.value as JsonValue;
   const now = ctx.now();
 
   return await ctx.store.write(async (tx) => {
@@ -293,6 +290,7 @@ export async function setSharedState(
       version: row.version,
       change: "set",
     });
+    ctx.noteRecorded(row.recordedAt);
     return {
       version: row.version,
       conflict: false,
@@ -386,6 +384,7 @@ export async function deleteSharedState(
       version: row.version,
       change: "delete",
     });
+    ctx.noteRecorded(row.recordedAt);
     return { version: row.version, namespace, key };
   });
 }
@@ -398,7 +397,7 @@ export async function getSharedState(
 ): Promise<SharedStateSnapshot> {
   const pairId = parseField(idSchema, pairIdInput, "pairId");
   const namespace = parseNamespace(options.namespace);
-  const validAt = parseTime(options.validAt, "validAt") ?? ctx.now();
+  const validAt = parseTime(options.validAt, "validAt") ?? ctx.readTime();
   const knownAt = parseTime(options.knownAt, "knownAt");
 
   return await ctx.store.read(async (tx) => {

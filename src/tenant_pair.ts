@@ -9,6 +9,7 @@ import {
   idSchema,
   limitSchema,
   maxMembersSchema,
+  optionsObject,
   parseField,
   parseOptional,
   ttlSchema,
@@ -135,6 +136,12 @@ const DEFAULT_ATTEMPTS: ShortCodeAttemptLimits = {
   storeWideWindowSeconds: 3600,
 };
 
+function invalidOption(field: string, rule: string): TenantPairError {
+  return new TenantPairError("INVALID_INPUT", `Invalid ${field}: ${rule}`, {
+    details: { field },
+  });
+}
+
 function positiveInteger(
   value: unknown,
   field: string,
@@ -142,66 +149,105 @@ function positiveInteger(
 ): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || (value as number) < 1) {
-    throw new TenantPairError(
-      "INVALID_INPUT",
-      `Invalid ${field}: must be a whole number of at least 1; got ${
-        String(value)
-      }`,
-      { details: { field } },
+    throw invalidOption(
+      field,
+      `must be a whole number of at least 1; got ${String(value)}`,
     );
   }
   return value as number;
 }
 
-function buildContext(options: TenantPairOptions): ServiceContext {
-  if (typeof options?.store?.write !== "function") {
-    throw new TenantPairError(
-      "INVALID_INPUT",
-      "Invalid store: pass a TenantStore such as new SqliteTenantStore()",
-      { details: { field: "store" } },
+function attemptLimits(
+  given: Partial<ShortCodeAttemptLimits> | undefined,
+): ShortCodeAttemptLimits {
+  const options = optionsObject(given, "shortCodeAttempts");
+  const limits = { ...DEFAULT_ATTEMPTS };
+  for (const name of Object.keys(limits) as (keyof ShortCodeAttemptLimits)[]) {
+    limits[name] = positiveInteger(
+      options[name],
+      `shortCodeAttempts.${name}`,
+      DEFAULT_ATTEMPTS[name],
     );
   }
-  const clock = options.now ?? (() => new Date());
-  const attempts = { ...DEFAULT_ATTEMPTS, ...options.shortCodeAttempts };
-  for (const [name, value] of Object.entries(attempts)) {
-    positiveInteger(value, `shortCodeAttempts.${name}`, 1);
+  return limits;
+}
+
+function checkFunction(value: unknown, field: string, rule: string): void {
+  if (value !== undefined && typeof value !== "function") {
+    throw invalidOption(field, rule);
   }
+}
+
+function buildContext(options: TenantPairOptions): ServiceContext {
+  const given = optionsObject(options);
+  if (typeof given.store?.write !== "function") {
+    throw invalidOption(
+      "store",
+      "pass a TenantStore such as new SqliteTenantStore()",
+    );
+  }
+  if (
+    given.resolver !== undefined &&
+    typeof given.resolver?.resolve !== "function"
+  ) {
+    throw invalidOption(
+      "resolver",
+      "must be an object with a resolve(conflicts) method",
+    );
+  }
+  checkFunction(given.now, "now", "must be a function that returns a Date");
+  checkFunction(
+    given.random,
+    "random",
+    "must be a function that returns a Uint8Array of the given length",
+  );
+
+  const clock = given.now ?? (() => new Date());
+  let latestRecorded = Number.NEGATIVE_INFINITY;
+  const now = (): number => {
+    const time = clock();
+    const millis = time instanceof Date ? time.getTime() : Number.NaN;
+    if (!(millis >= MIN_CLOCK && millis <= MAX_CLOCK)) {
+      throw invalidOption(
+        "now",
+        "the clock must return a valid Date between the years 0001 and 9999",
+      );
+    }
+    return millis;
+  };
   return {
-    store: options.store,
-    resolver: options.resolver ?? new LWWResolver(),
-    now: () => {
-      const time = clock().getTime();
-      if (Number.isNaN(time)) {
-        throw new TenantPairError(
-          "INVALID_INPUT",
-          "Invalid now: the clock returned an invalid Date",
-          { details: { field: "now" } },
-        );
-      }
-      return time;
+    store: given.store,
+    resolver: given.resolver ?? new LWWResolver(),
+    now,
+    readTime: () => Math.max(now(), latestRecorded),
+    noteRecorded: (recordedAt) => {
+      latestRecorded = Math.max(latestRecorded, recordedAt);
     },
-    random: options.random ?? cryptoRandom,
+    random: given.random ?? cryptoRandom,
     maxPendingInvites: positiveInteger(
-      options.maxPendingInvites,
+      given.maxPendingInvites,
       "maxPendingInvites",
       25,
     ),
     inviteTtlSeconds: parseOptional(
       ttlSchema,
-      options.inviteTtlSeconds,
+      given.inviteTtlSeconds,
       "inviteTtlSeconds",
     ) ?? 604_800,
     maxMembers:
-      parseOptional(maxMembersSchema, options.maxMembers, "maxMembers") ??
-        null,
+      parseOptional(maxMembersSchema, given.maxMembers, "maxMembers") ?? null,
     maxValueBytes: positiveInteger(
-      options.maxValueBytes,
+      given.maxValueBytes,
       "maxValueBytes",
       65_536,
     ),
-    shortCodeAttempts: attempts,
+    shortCodeAttempts: attemptLimits(given.shortCodeAttempts),
   };
 }
+
+/** Clock readings outside these bounds cannot be written as ISO 8601 times. */
+const MIN_CLOCK = Date.parse("0001-01-01T00:00:00.000Z");
+const MAX_CLOCK = Date.parse("9999-01-01T00:00:00.000Z");
 
 /**
  * Multi-user tenancy for MCP servers that two or more people share: pairs,
@@ -247,8 +293,8 @@ export class TenantPair {
    * @returns The pair id and the first invite's token, short code and expiry.
    * @throws {TenantPairError} `INVALID_INPUT`.
    */
-  createPair(options: CreatePairOptions): Promise<CreatePairResult> {
-    return createPair(this.#ctx, options);
+  async createPair(options: CreatePairOptions): Promise<CreatePairResult> {
+    return await createPair(this.#ctx, options);
   }
 
   /**
@@ -257,8 +303,8 @@ export class TenantPair {
    * @throws {TenantPairError} `INVALID_INPUT`, `PAIR_NOT_FOUND`,
    * `NOT_A_MEMBER` or `TOO_MANY_PENDING_INVITES`.
    */
-  inviteMember(options: InviteMemberOptions): Promise<InviteResult> {
-    return inviteMember(this.#ctx, options);
+  async inviteMember(options: InviteMemberOptions): Promise<InviteResult> {
+    return await inviteMember(this.#ctx, options);
   }
 
   /**
@@ -266,8 +312,11 @@ export class TenantPair {
    *
    * @throws {TenantPairError} `INVALID_INPUT`, `PAIR_NOT_FOUND` or `NOT_A_MEMBER`.
    */
-  listInvites(pairId: string, actorMemberId: string): Promise<InviteRecord[]> {
-    return listInvites(this.#ctx, pairId, actorMemberId);
+  async listInvites(
+    pairId: string,
+    actorMemberId: string,
+  ): Promise<InviteRecord[]> {
+    return await listInvites(this.#ctx, pairId, actorMemberId);
   }
 
   /**
@@ -277,12 +326,12 @@ export class TenantPair {
    * `NOT_A_MEMBER`, `FORBIDDEN`, `INVITE_NOT_FOUND`,
    * `INVITE_ALREADY_ACCEPTED` or `INVITE_REVOKED`.
    */
-  revokeInvite(
+  async revokeInvite(
     pairId: string,
     actorMemberId: string,
     inviteId: string,
   ): Promise<InviteRecord> {
-    return revokeInvite(this.#ctx, pairId, actorMemberId, inviteId);
+    return await revokeInvite(this.#ctx, pairId, actorMemberId, inviteId);
   }
 
   /**
@@ -294,8 +343,10 @@ export class TenantPair {
    * `INVITE_EXPIRED`, `INVITE_ALREADY_ACCEPTED`, `INVITE_REVOKED`,
    * `ALREADY_MEMBER`, `FORBIDDEN`, `PAIR_FULL` or `RATE_LIMITED`.
    */
-  acceptInvite(options: AcceptInviteOptions): Promise<AcceptInviteResult> {
-    return acceptInvite(this.#ctx, options);
+  async acceptInvite(
+    options: AcceptInviteOptions,
+  ): Promise<AcceptInviteResult> {
+    return await acceptInvite(this.#ctx, options);
   }
 
   /**
@@ -303,8 +354,8 @@ export class TenantPair {
    *
    * @throws {TenantPairError} `INVALID_INPUT` or `PAIR_NOT_FOUND`.
    */
-  getPair(pairId: string): Promise<PairRecord> {
-    return getPair(this.#ctx, pairId);
+  async getPair(pairId: string): Promise<PairRecord> {
+    return await getPair(this.#ctx, pairId);
   }
 
   /**
@@ -312,8 +363,8 @@ export class TenantPair {
    *
    * @throws {TenantPairError} `INVALID_INPUT`.
    */
-  listPairs(memberId: string): Promise<PairRecord[]> {
-    return listPairs(this.#ctx, memberId);
+  async listPairs(memberId: string): Promise<PairRecord[]> {
+    return await listPairs(this.#ctx, memberId);
   }
 
   /**
@@ -321,11 +372,11 @@ export class TenantPair {
    *
    * @throws {TenantPairError} `INVALID_INPUT` or `PAIR_NOT_FOUND`.
    */
-  listMembers(
+  async listMembers(
     pairId: string,
     options?: ListMembersOptions,
   ): Promise<MemberRecord[]> {
-    return listMembers(this.#ctx, pairId, options);
+    return await listMembers(this.#ctx, pairId, optionsObject(options));
   }
 
   /**
@@ -336,18 +387,18 @@ export class TenantPair {
    * @throws {TenantPairError} `INVALID_INPUT`, `PAIR_NOT_FOUND`,
    * `NOT_A_MEMBER`, `FORBIDDEN` or `CANNOT_KICK_SELF`.
    */
-  kickMember(
+  async kickMember(
     pairId: string,
     actingMemberId: string,
     targetMemberId: string,
     options?: KickMemberOptions,
   ): Promise<MemberRecord> {
-    return kickMember(
+    return await kickMember(
       this.#ctx,
       pairId,
       actingMemberId,
       targetMemberId,
-      options,
+      optionsObject(options),
     );
   }
 
@@ -357,8 +408,8 @@ export class TenantPair {
    *
    * @throws {TenantPairError} `INVALID_INPUT`, `PAIR_NOT_FOUND` or `NOT_A_MEMBER`.
    */
-  leavePair(pairId: string, memberId: string): Promise<MemberRecord> {
-    return leavePair(this.#ctx, pairId, memberId);
+  async leavePair(pairId: string, memberId: string): Promise<MemberRecord> {
+    return await leavePair(this.#ctx, pairId, memberId);
   }
 
   /**
@@ -368,12 +419,12 @@ export class TenantPair {
    * @throws {TenantPairError} `INVALID_INPUT`, `PAIR_NOT_FOUND`,
    * `NOT_A_MEMBER` or `FORBIDDEN`.
    */
-  transferOwnership(
+  async transferOwnership(
     pairId: string,
     ownerMemberId: string,
     newOwnerMemberId: string,
   ): Promise<MemberRecord[]> {
-    return transferOwnership(
+    return await transferOwnership(
       this.#ctx,
       pairId,
       ownerMemberId,
@@ -387,14 +438,14 @@ export class TenantPair {
    *
    * @throws {TenantPairError} `INVALID_INPUT`, `PAIR_NOT_FOUND` or `NOT_A_MEMBER`.
    */
-  setMemberPreference(
+  async setMemberPreference(
     pairId: string,
     memberId: string,
     key: string,
     value: JsonValue,
     options?: SetPreferenceOptions,
   ): Promise<SetPreferenceResult> {
-    return setMemberPreference(this.#ctx, {
+    return await setMemberPreference(this.#ctx, {
       pairId,
       memberId,
       key,
@@ -409,12 +460,17 @@ export class TenantPair {
    *
    * @throws {TenantPairError} `INVALID_INPUT`, `PAIR_NOT_FOUND` or `NOT_A_MEMBER`.
    */
-  getMemberConstraints(
+  async getMemberConstraints(
     pairId: string,
     memberId: string,
     options?: MemberConstraintsOptions,
   ): Promise<Record<string, JsonValue>> {
-    return getMemberConstraints(this.#ctx, pairId, memberId, options);
+    return await getMemberConstraints(
+      this.#ctx,
+      pairId,
+      memberId,
+      optionsObject(options),
+    );
   }
 
   /**
@@ -424,12 +480,17 @@ export class TenantPair {
    *
    * @throws {TenantPairError} `INVALID_INPUT`, `PAIR_NOT_FOUND` or `NOT_A_MEMBER`.
    */
-  getPairConstraints(
+  async getPairConstraints(
     pairId: string,
     actorMemberId: string,
     options?: PairConstraintsOptions,
   ): Promise<Record<string, JsonValue>> {
-    return getPairConstraints(this.#ctx, pairId, actorMemberId, options);
+    return await getPairConstraints(
+      this.#ctx,
+      pairId,
+      actorMemberId,
+      optionsObject(options),
+    );
   }
 
   /**
@@ -437,12 +498,12 @@ export class TenantPair {
    *
    * @throws {TenantPairError} `INVALID_INPUT`, `PAIR_NOT_FOUND` or `NOT_A_MEMBER`.
    */
-  getMemberPreferenceHistory(
+  async getMemberPreferenceHistory(
     pairId: string,
     memberId: string,
     key: string,
   ): Promise<PreferenceHistoryEntry[]> {
-    return getMemberPreferenceHistory(this.#ctx, pairId, memberId, key);
+    return await getMemberPreferenceHistory(this.#ctx, pairId, memberId, key);
   }
 
   /**
@@ -455,14 +516,14 @@ export class TenantPair {
    * `NOT_A_MEMBER`, or `VERSION_CONFLICT` when `expectedVersion` is ahead of
    * the key.
    */
-  setSharedState(
+  async setSharedState(
     pairId: string,
     memberId: string,
     key: string,
     value: JsonValue,
     options?: SetSharedStateOptions | string,
   ): Promise<SetSharedStateResult> {
-    return setSharedState(this.#ctx, {
+    return await setSharedState(this.#ctx, {
       pairId,
       memberId,
       key,
@@ -479,13 +540,13 @@ export class TenantPair {
    * `NOT_A_MEMBER` or `VERSION_CONFLICT` when `expectedVersion` is not the
    * key's version.
    */
-  deleteSharedState(
+  async deleteSharedState(
     pairId: string,
     memberId: string,
     key: string,
     options?: DeleteSharedStateOptions | string,
   ): Promise<DeleteSharedStateResult> {
-    return deleteSharedState(this.#ctx, {
+    return await deleteSharedState(this.#ctx, {
       pairId,
       memberId,
       key,
@@ -499,11 +560,11 @@ export class TenantPair {
    *
    * @throws {TenantPairError} `INVALID_INPUT` or `PAIR_NOT_FOUND`.
    */
-  getSharedState(
+  async getSharedState(
     pairId: string,
     options?: GetSharedStateOptions | string,
   ): Promise<SharedStateSnapshot> {
-    return getSharedState(this.#ctx, pairId, namespaceOptions(options));
+    return await getSharedState(this.#ctx, pairId, namespaceOptions(options));
   }
 
   /**
@@ -512,12 +573,12 @@ export class TenantPair {
    *
    * @throws {TenantPairError} `INVALID_INPUT` or `PAIR_NOT_FOUND`.
    */
-  getPairStateHistory(
+  async getPairStateHistory(
     pairId: string,
     namespace: string,
     key: string,
   ): Promise<StateHistoryEntry[]> {
-    return getPairStateHistory(this.#ctx, pairId, namespace, key);
+    return await getPairStateHistory(this.#ctx, pairId, namespace, key);
   }
 
   /**
@@ -526,11 +587,11 @@ export class TenantPair {
    *
    * @throws {TenantPairError} `INVALID_INPUT` or `PAIR_NOT_FOUND`.
    */
-  listConflicts(
+  async listConflicts(
     pairId: string,
     options?: ListConflictsOptions | string,
   ): Promise<Conflict[]> {
-    return listConflicts(this.#ctx, pairId, namespaceOptions(options));
+    return await listConflicts(this.#ctx, pairId, namespaceOptions(options));
   }
 
   /**
@@ -542,11 +603,11 @@ export class TenantPair {
    * @throws {TenantPairError} `INVALID_INPUT`, `PAIR_NOT_FOUND` or
    * `CONFLICT_NOT_FOUND` when the resolver names an unknown candidate.
    */
-  resolveConflicts(
+  async resolveConflicts(
     pairId: string,
     options?: ResolveConflictsOptions | string,
   ): Promise<ResolveConflictsResult> {
-    return resolveConflicts(this.#ctx, pairId, namespaceOptions(options));
+    return await resolveConflicts(this.#ctx, pairId, namespaceOptions(options));
   }
 
   /**
@@ -556,12 +617,17 @@ export class TenantPair {
    * `NOT_A_MEMBER`, or `STORE_UNAVAILABLE` when another connection kept the
    * disk from being scrubbed (the rows are deleted; call again).
    */
-  forgetMember(
+  async forgetMember(
     pairId: string,
     memberId: string,
     options?: ForgetMemberOptions,
   ): Promise<ForgetReport> {
-    return forgetMember(this.#ctx, pairId, memberId, options);
+    return await forgetMember(
+      this.#ctx,
+      pairId,
+      memberId,
+      optionsObject(options),
+    );
   }
 
   /**
@@ -570,8 +636,11 @@ export class TenantPair {
    *
    * @throws {TenantPairError} `INVALID_INPUT`, `PAIR_NOT_FOUND` or `NOT_A_MEMBER`.
    */
-  exportMemberData(pairId: string, memberId: string): Promise<MemberExport> {
-    return exportMemberData(this.#ctx, pairId, memberId);
+  async exportMemberData(
+    pairId: string,
+    memberId: string,
+  ): Promise<MemberExport> {
+    return await exportMemberData(this.#ctx, pairId, memberId);
   }
 
   /**
@@ -581,11 +650,12 @@ export class TenantPair {
    */
   async listEvents(
     pairId: string,
-    options: ListEventsOptions = {},
+    options?: ListEventsOptions,
   ): Promise<EventRecord[]> {
     const id = parseField(idSchema, pairId, "pairId");
-    const after = parseOptional(afterSchema, options.after, "after") ?? 0;
-    const limit = parseOptional(limitSchema, options.limit, "limit") ?? 100;
+    const given = optionsObject(options);
+    const after = parseOptional(afterSchema, given.after, "after") ?? 0;
+    const limit = parseOptional(limitSchema, given.limit, "limit") ?? 100;
     return await this.#ctx.store.read(async (tx) => {
       await requirePair(tx, id);
       return (await tx.listEvents(id, after, limit)).map(toEventRecord);

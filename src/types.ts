@@ -412,9 +412,7 @@ export interface ForgetReport {
   inviteHintsErased: number;
   /** Shared state versions and candidates replaced with tombstones. */
   sharedWritesErased: number;
-  /** Wrong short code records of the member deleted. */
-  rateLimitRecordsErased: number;
-  /** Audit events whose free text was cleared. */
+  /** Removal reasons cleared from audit events about the member. */
   eventDetailsErased: number;
   /** Whether the erased bytes were also removed from disk. */
   diskScrubbed: boolean;

@@ -96,7 +96,7 @@ storeTest(
       [() => 1, "got a function"],
       [Number.NaN, "finite"],
       [Number.POSITIVE_INFINITY, "finite"],
-      [{ nested: [1, undefined] }, "value.nested[1]"],
+      [{ nested: [1, undefined] }, "[1]: must be JSON; got undefined"],
       [cyclic, "cycle"],
       [new Date(), "plain JSON object"],
       [new Map(), "plain JSON object"],
@@ -116,6 +116,32 @@ storeTest(
         rule,
       );
     }
+    // Shared values name the path; private ones keep their key names out.
+    await assertCode(
+      tenants.setSharedState(
+        pairId,
+        "alice",
+        "k",
+        { nested: [undefined] } as never,
+      ),
+      "INVALID_INPUT",
+      "value.nested[0]",
+    );
+    const hidden = await assertCode(
+      tenants.setMemberPreference(pairId, "alice", "k", {
+        "diagnosis since 2019": undefined,
+      } as never),
+      "INVALID_INPUT",
+      "value.(key)",
+    );
+    assert.ok(!hidden.message.includes("diagnosis"));
+    let deep: unknown = 1;
+    for (let i = 0; i < 10_000; i++) deep = [deep];
+    await assertCode(
+      tenants.setSharedState(pairId, "alice", "k", deep as never),
+      "INVALID_INPUT",
+      "deeper than 64 levels",
+    );
     const small = withOptions({ maxValueBytes: 10 });
     await assertCode(
       small.setSharedState(pairId, "alice", "k", "ünïcødé"),

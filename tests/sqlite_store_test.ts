@@ -319,3 +319,41 @@ Deno.test("ten callers in two processes accept one invite once", async () => {
     await dir.remove();
   }
 });
+
+Deno.test("SqliteTenantStore rejects bad options", () => {
+  assert.throws(
+    () =>
+      new SqliteTenantStore({
+        synchronous: "OFF; DELETE FROM members" as never,
+      }),
+    /Invalid synchronous/,
+  );
+  assert.throws(
+    () => new SqliteTenantStore({ busyTimeoutMs: Number.NaN }),
+    /busyTimeoutMs/,
+  );
+  assert.throws(() => new SqliteTenantStore({ path: "" }), /Invalid path/);
+});
+
+Deno.test("SqliteTenantStore recovers when a lock blocks its first use", async () => {
+  const dir = await tempDir();
+  const path = `${dir.path}/locked.db`;
+  const raw = new DatabaseSync(path);
+  try {
+    raw.exec("PRAGMA journal_mode = WAL");
+    raw.exec("BEGIN IMMEDIATE");
+    const store = new SqliteTenantStore({ path, busyTimeoutMs: 100 });
+    const tenants = new TenantPair({ store });
+    await assertCode(
+      tenants.createPair({ creatorMemberId: "a" }),
+      "STORE_UNAVAILABLE",
+    );
+    raw.exec("COMMIT");
+    const pair = await tenants.createPair({ creatorMemberId: "a" });
+    assert.equal((await tenants.getPair(pair.pairId)).memberCount, 1);
+    await store.close();
+  } finally {
+    raw.close();
+    await dir.remove();
+  }
+});

@@ -36,11 +36,13 @@ export class ChangeHub {
     const set = this.#listeners.get(change.pairId);
     if (set === undefined) return;
     for (const listener of [...set]) {
+      // A listener's failure must not undo a committed write, starve the
+      // other listeners or, as an unhandled rejection, end the process.
       try {
-        listener(change);
+        const result: unknown = listener(change);
+        if (result instanceof Promise) result.catch(() => {});
       } catch {
-        // A listener's failure must not undo a committed write or starve the
-        // other listeners.
+        // Ignored for the reasons above.
       }
     }
   }

@@ -289,13 +289,6 @@ export class PostgresTransaction extends PostgresStateRows
     return rows.map((row) => toNumber(row.at));
   }
 
-  async deleteCodeFailures(memberId: string): Promise<number> {
-    return await this.run(
-      `DELETE FROM ${this.s}.code_failures WHERE member_id = $1`,
-      [memberId],
-    );
-  }
-
   async insertEvent(row: Omit<EventRow, "id">): Promise<number> {
     await this.lockPair(row.pairId);
     const inserted = await this.one(
@@ -342,7 +335,7 @@ export class PostgresTransaction extends PostgresStateRows
   async eraseEventData(pairId: string, memberId: string): Promise<number> {
     await this.lockPair(pairId);
     return await this.run(
-      `UPDATE ${this.s}.events SET data = '{}'::jsonb WHERE pair_id = $1 AND (actor_member_id = $2 OR subject_member_id = $2) AND data <> '{}'::jsonb`,
+      `UPDATE ${this.s}.events SET data = '{}'::jsonb WHERE pair_id = $1 AND type = 'member.kicked' AND subject_member_id = $2 AND data <> '{}'::jsonb`,
       [pairId, memberId],
     );
   }

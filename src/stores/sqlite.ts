@@ -33,7 +33,14 @@ const SQLITE_FULL = 13;
 
 function sqliteCode(error: unknown): number | undefined {
   const code = (error as { errcode?: unknown } | null)?.errcode;
-  return typeof code === "number" ? code & 0xff : undefined;
+  if (typeof code === "number") return code & 0xff;
+  // Errors from DatabaseSync.exec() carry only the message.
+  const message = error instanceof Error ? error.message : "";
+  if (/database is locked|database table is locked/.test(message)) {
+    return SQLITE_BUSY;
+  }
+  if (/database or disk is full/.test(message)) return SQLITE_FULL;
+  return undefined;
 }
 
 /** Turns engine errors callers can act on into {@linkcode TenantPairError}. */
@@ -57,6 +64,33 @@ function translate(error: unknown): unknown {
   return error;
 }
 
+function checkOptions(options: SqliteTenantStoreOptions): void {
+  const invalid = (field: string, rule: string) =>
+    new TenantPairError("INVALID_INPUT", `Invalid ${field}: ${rule}`, {
+      details: { field },
+    });
+  if (typeof options !== "object" || options === null) {
+    throw invalid("options", "must be an options object");
+  }
+  const { path, busyTimeoutMs, synchronous } = options;
+  if (path !== undefined && (typeof path !== "string" || path === "")) {
+    throw invalid("path", 'must be a file path or ":memory:"');
+  }
+  if (
+    busyTimeoutMs !== undefined &&
+    !(Number.isSafeInteger(busyTimeoutMs) && busyTimeoutMs >= 0 &&
+      busyTimeoutMs <= 600_000)
+  ) {
+    throw invalid("busyTimeoutMs", "must be a whole number from 0 to 600000");
+  }
+  if (
+    synchronous !== undefined && synchronous !== "NORMAL" &&
+    synchronous !== "FULL"
+  ) {
+    throw invalid("synchronous", 'must be "NORMAL" or "FULL"');
+  }
+}
+
 /**
  * A {@linkcode TenantStore} on one SQLite file through `node:sqlite`, which
  * Deno 2 and Node 22.5+ build in.
@@ -67,7 +101,9 @@ function translate(error: unknown): unknown {
  * Calls from one process run one at a time on the store's one connection.
  *
  * NOTE: Change events reach subscribers in this process only; a write made
- * by another process on the same file is not announced here.
+ * by another process on the same file is not announced here. Open one store
+ * per file in a process: two stores on one file in one process wait on each
+ * other's locks while blocking the thread both need, and time out.
  *
  * @example Open a file-backed store
  * ```ts
@@ -99,6 +135,7 @@ export class SqliteTenantStore implements TenantStore {
    * @throws {TenantPairError} `STORE_UNAVAILABLE` when the file cannot be opened.
    */
   constructor(options: SqliteTenantStoreOptions = {}) {
+    checkOptions(options);
     this.path = options.path ?? ":memory:";
     try {
       this.#db = new DatabaseSync(this.path);
@@ -126,12 +163,22 @@ export class SqliteTenantStore implements TenantStore {
    * @throws {TenantPairError} `SCHEMA_TOO_NEW` when a newer release wrote the file.
    */
   open(): Promise<void> {
-    this.#opened ??= this.#exclusive(() => Promise.resolve(this.#migrate()));
+    this.#opened ??= this.#exclusive(() => Promise.resolve(this.#migrate()))
+      .catch((error) => {
+        // Let a later call try again, for example once a lock is released.
+        this.#opened = undefined;
+        throw error;
+      });
     return this.#opened;
   }
 
   #migrate(): void {
-    this.#db.exec("BEGIN IMMEDIATE");
+    this.#assertOpen();
+    try {
+      this.#db.exec("BEGIN IMMEDIATE");
+    } catch (error) {
+      throw translate(error);
+    }
     try {
       const row = this.#db.prepare("PRAGMA user_version").get() as {
         user_version: number;
@@ -212,6 +259,7 @@ export class SqliteTenantStore implements TenantStore {
     pairId: string,
     listener: (change: StateChange) => void,
   ): Promise<() => Promise<void>> {
+    this.#assertOpen();
     return Promise.resolve(this.#hub.add(pairId, listener));
   }
 

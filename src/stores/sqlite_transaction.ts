@@ -349,10 +349,6 @@ export class SqliteTransaction implements StoreTransaction {
     ).map((row) => row.at as number);
   }
 
-  deleteCodeFailures(memberId: string): number {
-    return this.#run("DELETE FROM code_failures WHERE member_id = ?", memberId);
-  }
-
   getHead(scope: StateScope, key: string): HeadRow | undefined {
     // Writers are serialised by BEGIN IMMEDIATE, so the newest version row is
     // the head; no separate counter row is needed on SQLite.
@@ -719,9 +715,8 @@ export class SqliteTransaction implements StoreTransaction {
 
   eraseEventData(pairId: string, memberId: string): number {
     return this.#run(
-      "UPDATE events SET data = '{}' WHERE pair_id = ? AND (actor_member_id = ? OR subject_member_id = ?) AND data <> '{}'",
+      "UPDATE events SET data = '{}' WHERE pair_id = ? AND type = 'member.kicked' AND subject_member_id = ? AND data <> '{}'",
       pairId,
-      memberId,
       memberId,
     );
   }

@@ -233,8 +233,6 @@ export interface StoreTransaction {
   ): Awaitable<void>;
   /** Lists the times of the member's wrong short codes, oldest first. */
   listCodeFailures(memberId: string): Awaitable<number[]>;
-  /** Deletes the member's wrong short code records and returns how many. */
-  deleteCodeFailures(memberId: string): Awaitable<number>;
 
   /** Locks the key's head row for the rest of the transaction where the engine can. */
   getHead(scope: StateScope, key: string): Awaitable<HeadRow | undefined>;
@@ -356,7 +354,10 @@ export interface StoreTransaction {
   ): Awaitable<EventRow[]>;
   /** Events where the member acted or is the subject, oldest first. */
   listEventsOfMember(pairId: string, memberId: string): Awaitable<EventRow[]>;
-  /** Empties `data` of events about the member; returns how many changed. */
+  /**
+   * Empties `data`, the free-text reason, of `member.kicked` events whose
+   * subject is the member; returns how many changed.
+   */
   eraseEventData(pairId: string, memberId: string): Awaitable<number>;
 
   /** Queues a change for subscribers; delivered only if the transaction commits. */
