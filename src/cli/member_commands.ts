@@ -31,6 +31,12 @@ function fieldLabel(name: string): string {
   return name.replace(/[A-Z]/g, (letter) => ` ${letter.toLowerCase()}`);
 }
 
+function show(value: unknown): string {
+  if (value === true) return "yes";
+  if (value === false) return "no";
+  return String(value);
+}
+
 /**
  * Lists every field of an erasure report except the ids, so a field the
  * library adds shows up without a change here.
@@ -38,10 +44,7 @@ function fieldLabel(name: string): string {
 function formatReport(report: ForgetReport): string {
   const fields = Object.entries(report)
     .filter(([name]) => name !== "pairId" && name !== "memberId")
-    .map(([name, value]): [string, string] => [
-      fieldLabel(name),
-      typeof value === "boolean" ? (value ? "yes" : "no") : String(value),
-    ]);
+    .map(([name, value]): [string, string] => [fieldLabel(name), show(value)]);
   return formatFields(fields);
 }
 
