@@ -1,4 +1,7 @@
 import postgres from "postgres";
+// A named import keeps `Sql` a public type for `deno doc --lint`; the
+// `postgres.Sql` form counts as a private reference.
+import type { Sql } from "postgres";
 import { quote, TenantPairError } from "../errors.ts";
 import type { StateChange } from "../types.ts";
 import {
@@ -21,7 +24,7 @@ import type { ScrubResult, StoreTransaction, TenantStore } from "./store.ts";
 export type PostgresConnection =
   | { url: string }
   // deno-lint-ignore no-explicit-any
-  | { sql: postgres.Sql<any> };
+  | { sql: Sql<any> };
 
 /** Options for {@linkcode PostgresTenantStore}. */
 export interface PostgresTenantStoreOptions {
