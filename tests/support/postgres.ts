@@ -10,6 +10,7 @@
  * run instead and fail, so a missing server cannot pass unnoticed.
  */
 import postgres from "postgres";
+import { PostgresTenantStore } from "../../mod.ts";
 
 const BIN_DIRS = [15, 16, 17, 14, 13].map((v) =>
   `/usr/lib/postgresql/${v}/bin`
@@ -280,4 +281,24 @@ export async function withAdmin<T>(
   } finally {
     await sql.end({ timeout: 5 });
   }
+}
+
+/** A store on a fresh schema, closed and dropped by `cleanup`. */
+export async function createTestStore(): Promise<{
+  url: string;
+  schema: string;
+  store: PostgresTenantStore;
+  cleanup(): Promise<void>;
+}> {
+  const { url, schema, drop } = await createTestSchema();
+  const store = new PostgresTenantStore({ url }, { schema });
+  return {
+    url,
+    schema,
+    store,
+    cleanup: async () => {
+      await store.close();
+      await drop();
+    },
+  };
 }
