@@ -100,10 +100,10 @@ export async function readRows(
  * Sets an own, enumerable property. Unlike assignment it never reaches a
  * prototype setter, so a key named `__proto__` stays an ordinary key.
  */
-export function setOwn(
-  target: Record<string, JsonValue>,
+export function setOwn<T>(
+  target: Record<string, T>,
   key: string,
-  value: JsonValue,
+  value: T,
 ): void {
   Object.defineProperty(target, key, {
     value,

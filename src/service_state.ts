@@ -404,9 +404,14 @@ export async function getSharedState(
     await requirePair(tx, pairId);
     const scope = pairScope(pairId, namespace);
     const rows = await readRows(tx, scope, validAt, knownAt, undefined);
+    const versions: Record<string, number> = {};
+    for (const row of rows) {
+      if (!row.deleted) setOwn(versions, row.key, row.version);
+    }
     return {
       namespace,
       state: toValueMap(rows),
+      versions,
       version: await tx.getRevision(pairId, namespace),
       conflicts: await tx.countConflictKeys(pairId, namespace),
     };

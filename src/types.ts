@@ -287,6 +287,11 @@ export interface SharedStateSnapshot {
   namespace: string;
   /** Key to value; deleted keys are absent. */
   state: Record<string, JsonValue>;
+  /**
+   * Key to the version of the value read, to pass back as
+   * `expectedVersion`; deleted keys are absent.
+   */
+  versions: Record<string, number>;
   /** The namespace revision: +1 for every set, delete or resolution. */
   version: number;
   /** Number of keys with pending conflict candidates. */

@@ -284,6 +284,7 @@ storeTest(
     assert.equal(result.remaining, 0);
     const after = await tenants.getSharedState(pairId);
     assert.deepEqual(after.state, { dinner: "pizza" });
+    assert.deepEqual(after.versions, { dinner: 3 });
     assert.equal(after.conflicts, 0);
     assert.equal(after.version, 3);
 
@@ -531,6 +532,7 @@ storeTest(
     assert.deepEqual(await tenants.getSharedState(pairId), {
       namespace: "default",
       state: {},
+      versions: {},
       version: 0,
       conflicts: 0,
     });
@@ -540,6 +542,7 @@ storeTest(
     await tenants.setSharedState(pairId, "alice", "b", null, "other");
     const snapshot = await tenants.getSharedState(pairId);
     assert.deepEqual(snapshot.state, { a: { nested: [1, "two", null, true] } });
+    assert.deepEqual(snapshot.versions, { a: 1 });
     assert.equal(snapshot.version, 1);
     const other = await tenants.getSharedState(pairId, "other");
     assert.deepEqual(other.state, { b: null });

@@ -133,7 +133,6 @@ export const forgetReportShape = {
   displayNamesErased: z.number().int(),
   inviteHintsErased: z.number().int(),
   sharedWritesErased: z.number().int(),
-  rateLimitRecordsErased: z.number().int(),
   eventDetailsErased: z.number().int(),
   diskScrubbed: z.boolean(),
   forgottenAt: time,

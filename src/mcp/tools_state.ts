@@ -56,7 +56,7 @@ export const STATE_TOOLS: readonly Tool[] = [
     name: "get_shared_state",
     title: "Read shared state",
     description:
-      "Reads a namespace of the pair's shared state: every key's current value, the namespace revision and how many keys have unresolved conflicts. Give validAt to read what held at another time, and knownAt to read what the pair knew then, before later corrections. The revision counts changes to the whole namespace; for a key's own version, to pass as expectedVersion, use the version set_shared_state returned or the highest version in get_state_history.",
+      "Reads a namespace of the pair's shared state: every key's current value, the namespace revision and how many keys have unresolved conflicts. Give validAt to read what held at another time, and knownAt to read what the pair knew then, before later corrections. The revision counts changes to the whole namespace; versions maps each key to the version of the value read, which is what to pass as expectedVersion to set_shared_state.",
     input: {
       pairId,
       namespace,
@@ -71,6 +71,7 @@ export const STATE_TOOLS: readonly Tool[] = [
     output: {
       namespace: z.string(),
       state: valueMapOutput,
+      versions: z.record(z.string(), z.number().int()),
       version: z.number().int(),
       conflicts: z.number().int(),
     },
