@@ -122,8 +122,12 @@ export class Flags {
       : this.#check(timeStringSchema, text, name);
   }
 
-  /** Reads a required JSON value, within the library's size limit. */
-  value(name: string): JsonValue {
+  /**
+   * Reads a required JSON value, within the library's size and depth limits.
+   * With `hideKeys`, messages leave out object keys, as the library does for
+   * private preferences.
+   */
+  value(name: string, options: { hideKeys?: boolean } = {}): JsonValue {
     const text = this.#required(name);
     let value: JsonValue;
     try {
@@ -131,7 +135,12 @@ export class Flags {
     } catch (error) {
       throw this.#usage((error as Error).message);
     }
-    this.#guard(() => checkJsonValue(value, `--${name}`, MAX_VALUE_BYTES));
+    this.#guard(() =>
+      checkJsonValue(value, `--${name}`, {
+        maxBytes: MAX_VALUE_BYTES,
+        showKeys: options.hideKeys !== true,
+      })
+    );
     return value;
   }
 
