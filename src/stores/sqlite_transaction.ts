@@ -482,10 +482,12 @@ export class SqliteTransaction implements StoreTransaction {
   ): VersionRow[] {
     // Each key has one open-ended row, found through a small partial index.
     // It is the answer unless it starts after validAt; only then is the key's
-    // older timeline searched.
+    // older timeline searched. Without INDEXED BY the planner prefers the
+    // primary key and reads every version in the scope, so a read would cost
+    // O(versions) instead of O(keys).
     const open = onlyKeys(
       this.#all(
-        `SELECT ${VERSION_COLUMNS} FROM state_versions WHERE ${SCOPE_FILTER} AND valid_to = ${OPEN_END} ORDER BY key`,
+        `SELECT ${VERSION_COLUMNS} FROM state_versions INDEXED BY state_versions_open WHERE ${SCOPE_FILTER} AND valid_to = ${OPEN_END} ORDER BY key`,
         scope.pairId,
         scope.space,
         scope.scopeId,
