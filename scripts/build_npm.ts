@@ -32,6 +32,7 @@ import {
   compiledPath,
   configModuleSource,
   type DenoConfig,
+  MODULE_DIR,
   packageManifest,
 } from "./_npm_manifest.ts";
 import { CONFIG_MODULE, stageSources } from "./_npm_sources.ts";
@@ -202,7 +203,7 @@ export async function buildNpm(
   );
 
   await rm(outDir, { recursive: true, force: true });
-  const moduleDir = join(outDir, "esm");
+  const moduleDir = join(outDir, MODULE_DIR);
   const tsconfig = await writeTsconfig(
     buildDir,
     moduleDir,
@@ -256,6 +257,17 @@ async function writePackageFiles(
 
   if (!existsSync(join(outDir, compiledPath(config.exports["."]!, ".js")))) {
     throw new Error(`Cannot find the compiled root module in ${outDir}`);
+  }
+  for (const spec of BINS) {
+    // The launchers import compiled modules by path, so a moved module shows
+    // here instead of at a user's first run.
+    for (const [, target] of spec.source.matchAll(/from "\.\.\/([^"]+)"/g)) {
+      if (!existsSync(join(outDir, target!))) {
+        throw new Error(
+          `Cannot add the ${spec.name} command: its launcher imports ${target}, which the build did not write`,
+        );
+      }
+    }
   }
 }
 
