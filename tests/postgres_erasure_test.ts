@@ -6,7 +6,7 @@ import {
   withAdmin,
 } from "./support/postgres.ts";
 
-/** The tables docs/security.md tells operators to rewrite after erasure. */
+/** The tables docs/security.md asks operators to rewrite after erasure. */
 const TABLES = [
   "state_versions",
   "state_heads",
@@ -17,7 +17,7 @@ const TABLES = [
   "code_failures",
 ];
 
-/** Every file of the schema's tables, their indexes and their TOAST data. */
+/** Lists every file of the schema's tables, their indexes and their TOAST data. */
 async function relationFiles(url: string, schema: string): Promise<string[]> {
   return await withAdmin(url, async (sql) => {
     const [setting] = await sql`SHOW data_directory`;

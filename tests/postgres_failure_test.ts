@@ -33,7 +33,7 @@ function closedPort(): number {
   return port;
 }
 
-/** A URL like `url` with another user, password or database. */
+/** Returns `url` with another user, password or database. */
 function withParts(
   url: string,
   parts: { username?: string; password?: string; database?: string },
@@ -149,7 +149,7 @@ Deno.test({
         "STORE_UNAVAILABLE",
       );
       // The write may fail as soon as the client sees the connection close,
-      // before the terminating query has answered.
+      // before the terminating query has returned.
       assert.equal(await terminated, 1);
       assert.match(error.message, /^Cannot use PostgreSQL at /);
       assert.match(
@@ -199,7 +199,7 @@ Deno.test({
       );
       assert.ok(Number(row?.n) >= 1);
 
-      // The first call may meet the dead connection; the next one must not.
+      // The first call may meet the dead connection. The next one must not.
       try {
         await tenants.getPair(pair.pairId);
       } catch (error) {
@@ -229,7 +229,7 @@ Deno.test({
         await tx.insertPair(pairRow("b"));
       });
       // Each first attempt locks one pair, waits until the other has locked
-      // the other pair, then asks for it: a deadlock PostgreSQL breaks by
+      // the other pair, then requests it: a deadlock PostgreSQL breaks by
       // failing one transaction, which the store then runs again.
       let locked = 0;
       let bothLocked: () => void = () => {};

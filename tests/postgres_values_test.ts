@@ -61,7 +61,7 @@ Deno.test({
           Promise.resolve(tx.insertPair(pairRow("early", -8.64e15)))
         ),
         "INVALID_INPUT",
-        "4713 BC",
+        "4714 BC",
       );
       const early = await store.read((tx) =>
         Promise.resolve(tx.getPair("early"))

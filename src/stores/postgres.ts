@@ -17,8 +17,8 @@ import { PostgresTransaction } from "./postgres_transaction.ts";
 import type { ScrubResult, StoreTransaction, TenantStore } from "./store.ts";
 
 /**
- * Where a {@linkcode PostgresTenantStore} connects: a `postgres://` URL, for
- * a connection pool the store owns, or a postgres.js `Sql` instance that
+ * The connection of a {@linkcode PostgresTenantStore}: a `postgres://` URL,
+ * for a connection pool the store owns, or a postgres.js `Sql` instance that
  * the caller owns and ends.
  */
 export type PostgresConnection =
@@ -39,7 +39,7 @@ export interface PostgresTenantStoreOptions {
 /** The schema names this store accepts; they never need escaping. */
 export const POSTGRES_SCHEMA_PATTERN: RegExp = /^[a-z_][a-z0-9_]{0,62}$/;
 
-/** How often a transaction runs before a serialization failure or deadlock is raised. */
+/** Maximum runs of one transaction before a serialization failure or deadlock is raised. */
 const MAX_ATTEMPTS = 10;
 
 function checkSchema(schema: unknown): string {
@@ -94,9 +94,10 @@ function openPool(connection: PostgresConnection): postgres.Sql<any> {
  * processes and machines sharing one database.
  *
  * Each `write` runs in a READ COMMITTED transaction that takes a
- * transaction-scoped advisory lock per pair it touches, plus a row lock on
- * each key's head and on an invite being accepted; so per-key versions have
- * no gaps and an invite is accepted once, across processes. Reads run in
+ * transaction-scoped advisory lock per pair it touches. It also locks the
+ * head row of each key it writes and the row of an invite it accepts. So
+ * per-key versions have no gaps and an invite is accepted once, across
+ * processes. Reads run in
  * REPEATABLE READ READ ONLY transactions, which see one snapshot and take
  * no locks. Deadlocks and serialization failures are retried up to 10 times.
  *
@@ -104,6 +105,9 @@ function openPool(connection: PostgresConnection): postgres.Sql<any> {
  * through `LISTEN`, so subscribers in every process hear each committed
  * change once.
  *
+ * NOTE: Values are stored as `jsonb`, which keeps object keys in its own
+ * order (shorter keys first). Values read back are equal as JSON to what was
+ * written, but their keys may come in another order than on SQLite.
  * NOTE: A caller-owned `sql` must keep postgres.js's default column names
  * (no `transform`), since rows are read by column name.
  * NOTE: Notifications sent while the listening connection is reconnecting

@@ -12,7 +12,7 @@ const CONNECTION_LOST = new Set([
   "57P02", // crash_shutdown
 ]);
 
-/** Whether an error means the query's connection is lost. */
+/** Checks whether an error means the query's connection is lost. */
 export function isConnectionLost(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" &&
@@ -28,7 +28,7 @@ export class TransactionState {
   ended = false;
   /** Set once a query saw the connection fail. */
   lost = false;
-  /** Rejects with the connection error once a query sees it. */
+  /** Rejects with the connection error once a query receives it. */
   readonly lostSignal: Promise<never>;
   #rejectLost: (error: unknown) => void = () => {};
 
@@ -63,7 +63,7 @@ export class TransactionState {
  *
  * postgres.js (3.4.10) sends ROLLBACK or COMMIT when the callback settles,
  * even after the connection closed. On a closed socket that throws outside
- * any promise and ends the process; on a connection object the pool has
+ * any promise and ends the process. On a connection object the pool has
  * meanwhile reconnected, the statement would run outside the transaction.
  * So once a query sees the connection fail, the callback is left pending
  * and this function rejects with that error instead. When the connection

@@ -40,7 +40,7 @@ function errorCode(error: unknown): string | undefined {
   return typeof code === "string" ? code : undefined;
 }
 
-/** Whether a failed transaction may succeed when run again. */
+/** Checks whether a failed transaction may succeed when run again. */
 export function isRetryable(error: unknown): boolean {
   const code = errorCode(error);
   return code !== undefined && RETRYABLE.has(code);
@@ -114,7 +114,7 @@ export function translatePostgresError(
   if (code === "22008") {
     return new TenantPairError(
       "INVALID_INPUT",
-      `Cannot store a time in PostgreSQL at ${target}: it is outside the range PostgreSQL timestamps hold (4713 BC to 294276 AD); use a later time`,
+      `Cannot store a time in PostgreSQL at ${target}: it is outside the range of PostgreSQL timestamps (24 November 4714 BC to 294276 AD); use a later time`,
       { cause: error, details: { sqlState: code } },
     );
   }
@@ -130,7 +130,7 @@ export function translatePostgresError(
   return error;
 }
 
-/** Where a server is, for messages. */
+/** The address of a server, as shown in messages. */
 export interface ServerAddress {
   host: string | undefined;
   port: number | undefined;
@@ -139,11 +139,11 @@ export interface ServerAddress {
   database: string | undefined;
 }
 
-/** Names a server as `host:port/database`, leaving out user and password. */
+/** Formats a server as `host:port/database`, without user name or password. */
 export function describeServer(address: ServerAddress): string {
   const database = address.database ?? "";
   if (address.path !== undefined) return `${address.path}/${database}`;
   const host = address.host ?? "localhost";
-  const shown = host.includes(":") ? `[${host}]` : host;
-  return `${shown}:${address.port ?? 5432}/${database}`;
+  const hostText = host.includes(":") ? `[${host}]` : host;
+  return `${hostText}:${address.port ?? 5432}/${database}`;
 }

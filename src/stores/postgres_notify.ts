@@ -5,7 +5,7 @@ import { ChangeHub } from "./change_hub.ts";
 
 /**
  * How long a write waits for its own notifications to come back before it
- * resolves anyway. They normally arrive within a round trip; the limit only
+ * resolves anyway. They normally arrive within a round trip. The limit only
  * matters when the listening connection dropped and the notice is lost.
  */
 const ECHO_TIMEOUT_MS = 10_000;
@@ -18,10 +18,10 @@ const KINDS: ReadonlySet<string> = new Set<ChangeKind>([
 ]);
 
 /**
- * The NOTIFY channel of a pair in a schema. Channel names are identifiers
- * of at most 63 bytes while pair ids reach 64 characters, so the name is a
- * prefix plus 160 bits of a SHA-256 digest; the payload carries the pair id,
- * which the listener checks.
+ * Returns the NOTIFY channel of a pair in a schema. Channel names are
+ * identifiers of at most 63 bytes while pair ids reach 64 characters, so the
+ * name is a prefix plus 160 bits of a SHA-256 digest. The payload carries the
+ * pair id, which the listener checks.
  */
 export function channelName(schema: string, pairId: string): string {
   const digest = createHash("sha256").update(`${schema}\n${pairId}`).digest(
@@ -69,7 +69,7 @@ export interface PendingEcho {
   /** The JSON payload. */
   payload: string;
   /** Resolves once the notification came back, or at the timeout. */
-  heard: Promise<void>;
+  received: Promise<void>;
 }
 
 /**
@@ -79,7 +79,7 @@ export interface PendingEcho {
  *
  * The store's own writes reach its subscribers through the same path: a
  * write waits until its notifications come back, so its subscribers have
- * heard it when the write resolves, as with the SQLite store.
+ * received it when the write resolves, as with the SQLite store.
  */
 export class ChangeListener {
   #sql: postgres.Sql;
@@ -95,7 +95,7 @@ export class ChangeListener {
     this.#schema = schema;
   }
 
-  /** Adds a listener; resolves once LISTEN is active on the pair's channel. */
+  /** Adds a listener and resolves once LISTEN is active on the pair's channel. */
   async add(
     pairId: string,
     listener: (change: StateChange) => void,
@@ -147,7 +147,7 @@ export class ChangeListener {
     try {
       await (await channel.listening).unlisten();
     } catch {
-      // LISTEN never became active, or the connection is gone; either way
+      // LISTEN never became active, or the connection is gone. Either way
       // nothing listens any more.
     }
   }
@@ -181,8 +181,8 @@ export class ChangeListener {
 
   /**
    * Encodes a change for NOTIFY. When this store listens on the pair, the
-   * result also holds a promise that resolves once the notification is
-   * heard; call {@linkcode ChangeListener.forget} if the transaction fails.
+   * result also contains a promise that resolves once the notification is
+   * received. Call {@linkcode ChangeListener.forget} if the transaction fails.
    */
   prepare(change: StateChange): PendingEcho {
     const channel = channelName(this.#schema, change.pairId);
@@ -196,13 +196,13 @@ export class ChangeListener {
       origin: this.#origin,
       seq,
     });
-    let heard = Promise.resolve();
+    let received = Promise.resolve();
     if (this.#channels.get(channel)?.active === true) {
-      heard = new Promise<void>((resolve) => {
+      received = new Promise<void>((resolve) => {
         this.#echoes.set(seq, { channel, resolve });
       });
     }
-    return { channel, payload, heard, seq };
+    return { channel, payload, received, seq };
   }
 
   /** Drops the wait for notifications of a transaction that did not commit. */
@@ -218,7 +218,7 @@ export class ChangeListener {
       timer = setTimeout(resolve, ECHO_TIMEOUT_MS);
     });
     try {
-      await Promise.race([Promise.all(echoes.map((e) => e.heard)), timeout]);
+      await Promise.race([Promise.all(echoes.map((e) => e.received)), timeout]);
     } finally {
       clearTimeout(timer);
       for (const echo of echoes) this.#echoes.delete(echo.seq);

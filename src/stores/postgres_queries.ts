@@ -5,7 +5,7 @@ import { type Row, selectLists } from "./postgres_rows.ts";
 /** A query parameter as this store passes it. */
 export type Param = string | number | boolean | null;
 
-/** What a transaction needs to know about its store. */
+/** The store settings and attempt state a transaction works with. */
 export interface TransactionContext {
   /** The schema name as given. */
   schema: string;
@@ -76,13 +76,13 @@ export class PostgresQueries {
     return (await this.#query(text, params)).count;
   }
 
-  /** A parameter placeholder converted from milliseconds to `timestamptz`. */
+  /** Returns a placeholder that converts milliseconds to `timestamptz`. */
   protected time(index: number): string {
     return `${this.s}.from_millis($${index})`;
   }
 
   /**
-   * A placeholder for a time to compare with. Unlike {@linkcode time} it
+   * Returns a placeholder for a time to compare with. Unlike {@linkcode time} it
    * accepts any integer, such as the minimum safe integer callers pass for
    * "any time".
    */

@@ -12,13 +12,13 @@ import type {
 export type Row = Record<string, unknown>;
 
 /**
- * A JSON value split for storage. `jsonb` cannot hold U+0000 or a lone
+ * A JSON value split for storage. `jsonb` cannot store U+0000 or a lone
  * surrogate in a string, so such a value is kept as its JSON text instead.
  */
 export interface StoredValue {
   /** JSON text to cast to `jsonb`, or null. */
   json: string | null;
-  /** JSON text kept verbatim when `jsonb` cannot hold it, or null. */
+  /** JSON text kept verbatim when `jsonb` cannot store it, or null. */
   text: string | null;
 }
 
@@ -47,7 +47,7 @@ export function loadValue(row: Row): JsonValue {
     : JSON.parse(text as string) as JsonValue;
 }
 
-/** A count or an int8 column, which postgres.js returns as a string or bigint. */
+/** Converts a count or int8 column, which postgres.js returns as a string or bigint. */
 export function toNumber(value: unknown): number {
   return Number(value);
 }
@@ -146,7 +146,7 @@ export function toEvent(row: Row): EventRow {
 }
 
 /**
- * SELECT lists that return times as int8 milliseconds and JSON as text, so
+ * Returns SELECT lists that return times as int8 milliseconds and JSON as text, so
  * rows read the same whatever type parsers the caller's client has.
  * `s` is the quoted schema name.
  */

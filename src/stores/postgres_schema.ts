@@ -1,22 +1,22 @@
 import { OPEN_END } from "./store.ts";
 
-/**
- * PostgreSQL schema migrations, given the quoted schema name. Entry `i` moves
- * a schema from version i to i + 1; the `schema_migrations` table records
- * each applied version. A schema with a version beyond this list was written
- * by a newer release and is refused.
- *
- * Text columns use the "C" collation, so ordering is by code point as in
- * SQLite. Times are `timestamptz`; the store converts to and from integer
- * milliseconds with `from_millis` and `to_millis`, which use whole days plus
- * the milliseconds within the day so that no step goes through a float of
- * the full value. Every time a JavaScript `Date` can hold from 4714 BC up to
- * the open end (year 275760) round-trips exactly; storing an earlier time
- * fails.
- */
-/** 4714-11-24 BC 00:00 UTC, the earliest time a PostgreSQL timestamp holds. */
+/** 4714-11-24 BC 00:00 UTC, the earliest time a PostgreSQL timestamp can store. */
 const PG_MIN_MILLIS = -210_866_803_200_000;
 
+/**
+ * Returns the PostgreSQL schema migrations for the quoted schema name. Entry
+ * `i` moves a schema from version i to i + 1, and the `schema_migrations`
+ * table records each applied version. A schema with a version beyond this
+ * list was written by a newer release and is rejected.
+ *
+ * Text columns use the "C" collation, so ordering is by code point as in
+ * SQLite. Times are `timestamptz`, and the store converts them to and from
+ * integer milliseconds with `from_millis` and `to_millis`. Those work in
+ * whole days plus the milliseconds within the day, so no step goes through a
+ * float of the full value. Every time from 4714 BC up to the open end (year
+ * 275760), where PostgreSQL timestamps and JavaScript dates overlap,
+ * round-trips exactly. Storing an earlier time fails.
+ */
 export function postgresMigrations(s: string): readonly string[] {
   return [migration1(s)];
 }

@@ -396,7 +396,7 @@ function toHead(row: Row | undefined): HeadRow | undefined {
   };
 }
 
-/** The keys as a JSON array for `jsonb_array_elements_text`, or null for all. */
+/** Encodes keys as a JSON array for `jsonb_array_elements_text`, or null for all keys. */
 function keyList(keys: readonly string[] | undefined): string | null {
   return keys === undefined ? null : JSON.stringify(keys);
 }

@@ -158,7 +158,7 @@ export class PostgresTransaction extends PostgresStateRows
   /**
    * Finds an invite by a filter and, in a write transaction, locks its pair
    * and then its row, in the order every other write takes them. The second
-   * read sees what a concurrent accept committed while this one waited.
+   * read returns what a concurrent accept committed while this one waited.
    */
   async #findInvite(
     filter: string,
@@ -246,7 +246,7 @@ export class PostgresTransaction extends PostgresStateRows
 
   /**
    * Wrong-code counts are checked and then added to, so writers take one
-   * store-wide lock first; otherwise parallel guesses could all pass the
+   * store-wide lock first. Without it, parallel guesses could all pass the
    * check before any is counted.
    */
   async countCodeFailures(

@@ -2,7 +2,7 @@
  * A PostgreSQL server for tests.
  *
  * With `TENANT_PAIR_TEST_PG_URL` set, tests use that server. Otherwise, where
- * PostgreSQL's server binaries are installed, the first test that asks starts
+ * PostgreSQL's server binaries are installed, the first test that needs one starts
  * a throwaway cluster in a temporary folder: one per test process, shared by
  * every test module in it, run as an unprivileged user, and stopped and
  * removed by a watchdog once the test process exits. Without either, the
@@ -99,7 +99,7 @@ function tmpRoot(): string {
   return env("TMPDIR") ?? "/tmp";
 }
 
-/** The pid plus the process start time, so a reused pid gets its own folder. */
+/** Returns the pid plus the process start time, so a reused pid gets its own folder. */
 function processTag(): string {
   try {
     const stat = Deno.readTextFileSync("/proc/self/stat");
@@ -135,7 +135,7 @@ async function waitForUrl(dir: string): Promise<string> {
 }
 
 /** Runs a command, as `nobody` when this process is root, and returns stdout. */
-async function run(args: string[], what: string): Promise<string> {
+async function run(args: string[], action: string): Promise<string> {
   const asRoot = Deno.uid() === 0;
   const argv = asRoot ? ["runuser", "-u", "nobody", "--", ...args] : args;
   const output = await new Deno.Command(argv[0] as string, {
@@ -147,7 +147,7 @@ async function run(args: string[], what: string): Promise<string> {
   const decoder = new TextDecoder();
   if (!output.success) {
     throw new Error(
-      `Cannot ${what}: ${argv.join(" ")} exited with ${output.code}: ${
+      `Cannot ${action}: ${argv.join(" ")} exited with ${output.code}: ${
         decoder.decode(output.stderr).trim()
       }`,
     );
@@ -283,7 +283,7 @@ export async function withAdmin<T>(
   }
 }
 
-/** A store on a fresh schema, closed and dropped by `cleanup`. */
+/** Creates a store on a fresh schema, closed and dropped by `cleanup`. */
 export async function createTestStore(): Promise<{
   url: string;
   schema: string;
