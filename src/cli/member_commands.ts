@@ -74,7 +74,7 @@ const setPref: Command = {
     const pairId = flags.id("pair-id");
     const memberId = flags.id("member-id");
     const key = flags.requiredText("key", keySchema);
-    const value = flags.value("value");
+    const value = flags.value("value", { hideKeys: true });
     const validFrom = flags.time("valid-from");
     const shareWithPair = flags.switch("share");
 
