@@ -242,8 +242,8 @@ Deno.test("cli runs a pair lifecycle with text output", async () => {
     );
     assert.equal(stateRows[0]?.[4], "superseded, lost");
     assert.equal(stateRows[1]?.[4], "superseded, won");
-    // The winner is a new version; its notes say "won" whatever valid time
-    // the resolution gives it.
+    // The winner is a new version whose NOTE column ends in "won", whatever
+    // valid time the resolution gives it.
     assert.match(stateRows[2]?.[4] ?? "", /\bwon$/);
 
     assert.equal(
