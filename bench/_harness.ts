@@ -78,9 +78,12 @@ export interface CaseResult {
   latencyMs: { p50: number; p99: number };
   /**
    * Median rate over the raw one-transaction-per-insert rate of the same
-   * engine and `synchronous` level.
+   * engine and `synchronous` level: the paired passes' rate where they ran,
+   * else the standalone raw case's.
    */
   ratioToRaw: number | null;
+  /** Raw insert passes run right before each timed pass, when any ran. */
+  pairedRawOpsPerSecond: Spread | null;
   facts: Record<string, number>;
   /** Description of the counts the check after each run confirmed. */
   verified: string;
@@ -134,15 +137,30 @@ async function runPass<S>(
   return { ...timing, verified };
 }
 
+/** Runs one pass of a fresh-per-pass case and returns its rate. */
+async function rateOf<S>(benchCase: BenchCase<S>): Promise<number> {
+  const state = await benchCase.prepare();
+  try {
+    const result = await runPass(benchCase, state, benchCase.calls);
+    return benchCase.calls / result.seconds;
+  } finally {
+    await benchCase.dispose(state);
+  }
+}
+
 /**
  * Runs a case: one discarded warm-up pass, then `runs` timed passes, each
- * checked afterwards.
+ * checked afterwards. With a `reference`, one pass of it runs right before
+ * each timed pass, and the ratio of the median rates is stored, so drift in
+ * the machine's speed during the run touches both sides alike.
  */
-export async function measure<S>(
+export async function measure<S, R>(
   benchCase: BenchCase<S>,
   runs: number,
+  reference?: BenchCase<R>,
 ): Promise<CaseResult> {
   const rates: number[] = [];
+  const referenceRates: number[] = [];
   const latencies: Float64Array[] = [];
   let verified = "";
   const shared = benchCase.freshPerPass ? null : await benchCase.prepare();
@@ -152,6 +170,9 @@ export async function measure<S>(
       const calls = pass === 0
         ? benchCase.warmupCalls ?? benchCase.calls
         : benchCase.calls;
+      if (pass > 0 && reference !== undefined) {
+        referenceRates.push(await rateOf(reference));
+      }
       const state = shared ?? await benchCase.prepare();
       try {
         const result = await runPass(benchCase, state, calls);
@@ -171,6 +192,9 @@ export async function measure<S>(
 
   const sorted = mergeSorted(latencies);
   const rate = spread(rates);
+  const referenceRate = referenceRates.length === 0
+    ? null
+    : spread(referenceRates);
   return {
     id: benchCase.id,
     variant: benchCase.variant,
@@ -190,7 +214,14 @@ export async function measure<S>(
       p50: round(percentile(sorted, 50)),
       p99: round(percentile(sorted, 99)),
     },
-    ratioToRaw: null,
+    ratioToRaw: referenceRate === null
+      ? null
+      : round(rate.median / referenceRate.median, 3),
+    pairedRawOpsPerSecond: referenceRate === null ? null : {
+      min: round(referenceRate.min),
+      median: round(referenceRate.median),
+      max: round(referenceRate.max),
+    },
     facts: benchCase.facts ?? {},
     verified,
   };

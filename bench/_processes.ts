@@ -242,6 +242,7 @@ export async function measureProcesses(
       p99: round(percentile(sorted, 99)),
     },
     ratioToRaw: null,
+    pairedRawOpsPerSecond: null,
     facts: { processes, writesPerProcess: writes },
     verified,
   };

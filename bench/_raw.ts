@@ -51,6 +51,18 @@ async function closeRaw(state: RawState): Promise<void> {
 }
 
 /**
+ * A short run of raw inserts, one transaction each, that the runner places
+ * right before each timed pass of a write workload.
+ */
+export function pairedRawCase(
+  sizes: Sizes,
+  synchronous: Synchronous,
+): BenchCase<unknown> {
+  const [each] = rawCases(sizes, synchronous);
+  return { ...each as BenchCase<unknown>, calls: sizes.rawPaired };
+}
+
+/**
  * The physical reference: prepared inserts through `node:sqlite`, each in
  * its own (autocommit) transaction, and all in one transaction.
  */

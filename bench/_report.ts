@@ -97,6 +97,7 @@ export function addRawRatios(results: CaseResult[]): void {
   for (const result of results) {
     const reference = raw.get(referenceKey(result));
     if (result.kind !== "write" || reference === undefined) continue;
+    if (result.ratioToRaw !== null) continue;
     result.ratioToRaw = round(result.opsPerSecond.median / reference, 3);
   }
 }
@@ -263,6 +264,14 @@ export const TITLES: Record<string, string> = {
   "p4-hot": "setSharedState, 4 processes, 1 key",
 };
 
+/** Returns the short name of a case's workload. */
+export function titleOf(result: CaseResult): string {
+  if (result.id === "raw" && result.engine === "postgres") {
+    return "postgres.js INSERT";
+  }
+  return TITLES[result.id] ?? result.operation;
+}
+
 function formatRate(value: number): string {
   return Math.round(value).toLocaleString("en-US");
 }
@@ -276,17 +285,20 @@ export function toMarkdown(report: Report): string {
     "",
     `Command: \`${report.command}\`, ${report.seconds} s, started ${report.startedAt}. Default synchronous: ${report.defaultSynchronous}.`,
     "",
-    "| id | workload | variant | ops/s median | min – max | p50 ms | p99 ms | × raw |",
-    "|---|---|---|---:|---:|---:|---:|---:|",
+    "| id | workload | variant | ops/s median | min – max | p50 ms | p99 ms | raw ops/s beside | of raw |",
+    "|---|---|---|---:|---:|---:|---:|---:|---:|",
   );
   for (const r of report.results) {
     const ratio = r.ratioToRaw === null ? "" : percent(r.ratioToRaw);
+    const beside = r.pairedRawOpsPerSecond === null
+      ? ""
+      : formatRate(r.pairedRawOpsPerSecond.median);
     out.push(
-      `| ${r.id} | ${TITLES[r.id] ?? r.operation} | ${r.variant} | ${
+      `| ${r.id} | ${titleOf(r)} | ${r.variant} | ${
         formatRate(r.opsPerSecond.median)
       } | ${formatRate(r.opsPerSecond.min)} – ${
         formatRate(r.opsPerSecond.max)
-      } | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${ratio} |`,
+      } | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${beside} | ${ratio} |`,
     );
   }
   const s = report.scale;

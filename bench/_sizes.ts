@@ -34,6 +34,8 @@ export interface Sizes {
   /** raw: inserts with one transaction each, and inserts in one transaction. */
   rawEach: number;
   rawBatch: number;
+  /** raw: inserts in the short pass run before each timed write pass. */
+  rawPaired: number;
   /** MCP: server starts, and round trips of each tool. */
   mcpStarts: number;
   mcpRoundTrips: number;
@@ -68,6 +70,7 @@ export const FULL_SIZES: Sizes = {
   scaleReads: 10_000,
   rawEach: 20_000,
   rawBatch: 200_000,
+  rawPaired: 2_000,
   mcpStarts: 10,
   mcpRoundTrips: 1_000,
   mcpWarmupRoundTrips: 100,
@@ -98,6 +101,7 @@ export const QUICK_SIZES: Sizes = {
   scaleReads: 20,
   rawEach: 50,
   rawBatch: 500,
+  rawPaired: 20,
   mcpStarts: 2,
   mcpRoundTrips: 10,
   mcpWarmupRoundTrips: 2,

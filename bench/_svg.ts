@@ -1,5 +1,5 @@
 import type { CaseResult } from "./_harness.ts";
-import { TITLES } from "./_report.ts";
+import { titleOf } from "./_report.ts";
 
 const WIDTH = 980;
 const LABEL_WIDTH = 440;
@@ -29,7 +29,7 @@ function colorOf(result: CaseResult): string {
 
 /** Shortens a case's label so it fits left of the bars. */
 function labelOf(result: CaseResult): string {
-  const title = TITLES[result.id] ?? result.operation;
+  const title = titleOf(result);
   const variant = result.variant
     .replace("one transaction per insert", "1 transaction each")
     .replace("all in one transaction", "all in 1 transaction")

@@ -29,7 +29,7 @@ import {
   type ProcessTargetFactory,
   sqliteProcessTarget,
 } from "./_processes.ts";
-import { rawCases } from "./_raw.ts";
+import { pairedRawCase, rawCases } from "./_raw.ts";
 import {
   addRawRatios,
   describeMachine,
@@ -72,6 +72,7 @@ Options:
   --only IDS      comma-separated workloads to run: ${WORKLOAD_IDS.join(",")}
                   (raw is added when a write workload is chosen)
   --svg FILE      write a bar chart of ops/s to FILE
+  --from FILE     run nothing: print (and chart) a report saved with --json
   -h, --help      show this help
 `;
 
@@ -80,6 +81,7 @@ interface Flags {
   quick: boolean;
   only: Set<string>;
   svg: string | undefined;
+  from: string | undefined;
 }
 
 function parseFlags(args: string[]): Flags | "help" {
@@ -89,6 +91,7 @@ function parseFlags(args: string[]): Flags | "help" {
       json: { type: "boolean", default: false },
       quick: { type: "boolean", default: false },
       only: { type: "string" },
+      from: { type: "string" },
       svg: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -115,6 +118,7 @@ function parseFlags(args: string[]): Flags | "help" {
     quick: values.quick,
     only,
     svg: values.svg,
+    from: values.from,
   };
 }
 
@@ -134,15 +138,32 @@ function selectCases(sizes: Sizes, only: Set<string>): BenchCase<unknown>[] {
   return cases;
 }
 
+/** The raw pass to pair with a case, for SQLite write workloads. */
+function referenceFor(
+  benchCase: BenchCase<unknown>,
+  sizes: Sizes,
+): BenchCase<unknown> | undefined {
+  const paired = benchCase.kind === "write" && benchCase.id !== "raw" &&
+    (benchCase.engine ?? "sqlite") === "sqlite" &&
+    benchCase.synchronous !== null;
+  return paired
+    ? pairedRawCase(sizes, benchCase.synchronous as Synchronous)
+    : undefined;
+}
+
 async function runCases(
   cases: BenchCase<unknown>[],
-  runs: number,
+  sizes: Sizes,
 ): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   for (const benchCase of cases) {
     const started = performance.now();
     progress(`${benchCase.id} ${benchCase.variant}: running`);
-    const result = await measure(benchCase, runs);
+    const result = await measure(
+      benchCase,
+      sizes.runs,
+      referenceFor(benchCase, sizes),
+    );
     progress(
       `${benchCase.id} ${benchCase.variant}: median ${result.opsPerSecond.median} ops/s (${
         ((performance.now() - started) / 1000).toFixed(1)
@@ -185,7 +206,7 @@ async function runBenchmarks(flags: Flags): Promise<Report> {
   const startedAt = new Date();
   const started = performance.now();
 
-  const results = await runCases(selectCases(sizes, flags.only), sizes.runs);
+  const results = await runCases(selectCases(sizes, flags.only), sizes);
 
   let postgresStatus = "not selected";
   if (flags.only.has("processes")) {
@@ -200,7 +221,7 @@ async function runBenchmarks(flags: Flags): Promise<Report> {
     postgresStatus = plan.status;
     if (plan.factory !== null) {
       results.push(
-        ...await runCases([postgresRawCase(plan.url, sizes)], sizes.runs),
+        ...await runCases([postgresRawCase(plan.url, sizes)], sizes),
         ...await runProcessCases(
           plan.factory,
           sizes.postgresProcessWrites,
@@ -251,7 +272,9 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
 
-  const report = await runBenchmarks(flags);
+  const report = flags.from === undefined
+    ? await runBenchmarks(flags)
+    : JSON.parse(await Deno.readTextFile(flags.from)) as Report;
   if (flags.svg !== undefined) {
     const title = `tenant-pair benchmarks, ${report.startedAt.slice(0, 10)}${
       report.quick ? " (quick mode: not real figures)" : ""

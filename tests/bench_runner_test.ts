@@ -29,6 +29,7 @@ interface ResultShape {
   opsPerSecond: { min: number; median: number; max: number };
   latencyMs: { p50: number; p99: number };
   ratioToRaw: number | null;
+  pairedRawOpsPerSecond: { median: number } | null;
   kind: string;
   verified: string;
 }
@@ -60,6 +61,14 @@ Deno.test("bench runner --quick --json reports every workload", async () => {
     assert.ok(result.verified.length > 0, `${name} was checked`);
     if (result.kind === "write" && result.variant.includes("synchronous=")) {
       assert.ok(isFigure(result.ratioToRaw), `${name} ratio to raw`);
+    }
+    if (
+      result.kind === "write" && ["a", "b", "c", "e", "g"].includes(result.id)
+    ) {
+      assert.ok(
+        isFigure(result.pairedRawOpsPerSecond?.median),
+        `${name} has raw passes beside it`,
+      );
     }
   }
   for (const level of ["NORMAL", "FULL"]) {
