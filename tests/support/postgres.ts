@@ -2,7 +2,8 @@
  * A PostgreSQL server for tests.
  *
  * With `TENANT_PAIR_TEST_PG_URL` set, tests use that server. Otherwise, where
- * PostgreSQL's server binaries are installed, the first test that needs one starts
+ * PostgreSQL's server binaries are installed (under /usr/lib/postgresql, or
+ * in the folder `TENANT_PAIR_TEST_PG_BIN` names), the first test that needs one starts
  * a throwaway cluster in a temporary folder: one per test process, shared by
  * every test module in it, run as an unprivileged user, and stopped and
  * removed by a watchdog once the test process exits. Without either, the
@@ -72,7 +73,7 @@ async function findOrStartServer(): Promise<string> {
   if (GIVEN_URL !== undefined) return GIVEN_URL;
   if (BIN_DIR === undefined) {
     throw new Error(
-      "Cannot run PostgreSQL tests: TENANT_PAIR_TEST_PG_URL is unset and no PostgreSQL server binaries were found under /usr/lib/postgresql; set the URL or install postgresql-15",
+      "Cannot run PostgreSQL tests: TENANT_PAIR_TEST_PG_URL is unset and no PostgreSQL server binaries were found under /usr/lib/postgresql or TENANT_PAIR_TEST_PG_BIN; set the URL or install postgresql-15",
     );
   }
   const dir = `${tmpRoot()}/tenant-pair-pg-${processTag()}`;
