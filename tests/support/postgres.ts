@@ -3,10 +3,11 @@
  *
  * With `TENANT_PAIR_TEST_PG_URL` set, tests use that server. Otherwise, where
  * PostgreSQL's server binaries are installed (under /usr/lib/postgresql, or
- * in the folder `TENANT_PAIR_TEST_PG_BIN` names), the first test that needs one starts
- * a throwaway cluster in a temporary folder: one per test process, shared by
- * every test module in it, run as an unprivileged user, and stopped and
- * removed by a watchdog once the test process exits. Without either, the
+ * in the folder `TENANT_PAIR_TEST_PG_BIN` names), the first test that needs
+ * one starts a throwaway cluster in a temporary folder. There is one cluster
+ * per test process, shared by every test module in it, run as an
+ * unprivileged user, and stopped and removed by a watchdog once the test
+ * process exits. Without either, the
  * PostgreSQL tests are ignored with a message on stderr; under `CI=true` they
  * run instead and fail, so a missing server cannot pass unnoticed.
  */
