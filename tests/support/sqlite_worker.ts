@@ -68,4 +68,5 @@ const result = mode === "write"
     rest[3] as string,
   );
 await store.close();
+// deno-lint-ignore no-console
 console.log(JSON.stringify(result));
