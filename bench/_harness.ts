@@ -148,6 +148,39 @@ async function rateOf<S>(benchCase: BenchCase<S>): Promise<number> {
   }
 }
 
+/** What the timed passes of one case collected. */
+interface Tally {
+  rates: number[];
+  referenceRates: number[];
+  latencies: Float64Array[];
+  verified: string;
+}
+
+function newTally(): Tally {
+  return { rates: [], referenceRates: [], latencies: [], verified: "" };
+}
+
+function callsFor<S>(benchCase: BenchCase<S>, pass: number): number {
+  return pass === 0
+    ? benchCase.warmupCalls ?? benchCase.calls
+    : benchCase.calls;
+}
+
+/** Runs one pass on `state` and adds it to the tally unless it is the warm-up. */
+async function recordPass<S>(
+  benchCase: BenchCase<S>,
+  state: S,
+  pass: number,
+  tally: Tally,
+): Promise<void> {
+  const calls = callsFor(benchCase, pass);
+  const result = await runPass(benchCase, state, calls);
+  tally.verified = result.verified;
+  if (pass === 0) return;
+  tally.rates.push(calls / result.seconds);
+  tally.latencies.push(result.latencies);
+}
+
 /**
  * Runs a case: one discarded warm-up pass, then `runs` timed passes, each
  * checked afterwards. With a `reference`, one pass of it runs right before
@@ -159,28 +192,17 @@ export async function measure<S, R>(
   runs: number,
   reference?: BenchCase<R>,
 ): Promise<CaseResult> {
-  const rates: number[] = [];
-  const referenceRates: number[] = [];
-  const latencies: Float64Array[] = [];
-  let verified = "";
+  const tally = newTally();
   const shared = benchCase.freshPerPass ? null : await benchCase.prepare();
 
   try {
     for (let pass = 0; pass <= runs; pass++) {
-      const calls = pass === 0
-        ? benchCase.warmupCalls ?? benchCase.calls
-        : benchCase.calls;
       if (pass > 0 && reference !== undefined) {
-        referenceRates.push(await rateOf(reference));
+        tally.referenceRates.push(await rateOf(reference));
       }
       const state = shared ?? await benchCase.prepare();
       try {
-        const result = await runPass(benchCase, state, calls);
-        verified = result.verified;
-        if (pass > 0) {
-          rates.push(calls / result.seconds);
-          latencies.push(result.latencies);
-        }
+        await recordPass(benchCase, state, pass, tally);
       } finally {
         if (shared === null) await benchCase.dispose(state);
       }
@@ -189,12 +211,54 @@ export async function measure<S, R>(
     if (shared !== null) await benchCase.dispose(shared);
     await benchCase.cleanup?.();
   }
+  return summarize(benchCase, runs, tally);
+}
 
-  const sorted = mergeSorted(latencies);
-  const rate = spread(rates);
-  const referenceRate = referenceRates.length === 0
+/**
+ * Runs cases that share one setup each (read workloads) in turn: first every
+ * case's warm-up, then pass 1 of each case, then pass 2, and so on. Cases
+ * compared with each other, such as one read at 1 and at 100,000 rows, so
+ * see the same moments of a noisy machine.
+ */
+export async function measureGroup(
+  cases: BenchCase<unknown>[],
+  runs: number,
+): Promise<CaseResult[]> {
+  const states: unknown[] = [];
+  const tallies = cases.map(newTally);
+  try {
+    for (const benchCase of cases) {
+      if (benchCase.freshPerPass) {
+        throw new Error(`Case ${benchCase.id} needs a new database per pass`);
+      }
+      states.push(await benchCase.prepare());
+    }
+    for (let pass = 0; pass <= runs; pass++) {
+      for (const [k, benchCase] of cases.entries()) {
+        await recordPass(benchCase, states[k], pass, tallies[k] as Tally);
+      }
+    }
+  } finally {
+    for (const [k, state] of states.entries()) {
+      await cases[k]?.dispose(state);
+    }
+    for (const benchCase of cases) await benchCase.cleanup?.();
+  }
+  return cases.map((benchCase, k) =>
+    summarize(benchCase, runs, tallies[k] as Tally)
+  );
+}
+
+function summarize<S>(
+  benchCase: BenchCase<S>,
+  runs: number,
+  tally: Tally,
+): CaseResult {
+  const sorted = mergeSorted(tally.latencies);
+  const rate = spread(tally.rates);
+  const referenceRate = tally.referenceRates.length === 0
     ? null
-    : spread(referenceRates);
+    : spread(tally.referenceRates);
   return {
     id: benchCase.id,
     variant: benchCase.variant,
@@ -208,7 +272,7 @@ export async function measure<S, R>(
       min: round(rate.min),
       median: round(rate.median),
       max: round(rate.max),
-      perRun: rates.map((value) => round(value)),
+      perRun: tally.rates.map((value) => round(value)),
     },
     latencyMs: {
       p50: round(percentile(sorted, 50)),
@@ -223,7 +287,7 @@ export async function measure<S, R>(
       max: round(referenceRate.max),
     },
     facts: benchCase.facts ?? {},
-    verified,
+    verified: tally.verified,
   };
 }
 

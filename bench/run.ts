@@ -19,6 +19,7 @@ import {
   type CaseResult,
   DEFAULT_SYNCHRONOUS,
   measure,
+  measureGroup,
   progress,
   type Synchronous,
 } from "./_harness.ts";
@@ -122,20 +123,30 @@ function parseFlags(args: string[]): Flags | "help" {
   };
 }
 
-/** Lists the in-process cases in the order they run. */
-function selectCases(sizes: Sizes, only: Set<string>): BenchCase<unknown>[] {
-  const cases: BenchCase<unknown>[] = [];
+/**
+ * Lists the in-process cases in the order they run. Each inner list runs as
+ * one group: a write case alone, or the read cases of one workload, whose
+ * passes interleave.
+ */
+function selectCases(
+  sizes: Sizes,
+  only: Set<string>,
+): BenchCase<unknown>[][] {
+  const groups: BenchCase<unknown>[][] = [];
   if (only.has("raw")) {
-    for (const level of SYNC_LEVELS) cases.push(...rawCases(sizes, level));
+    for (const level of SYNC_LEVELS) {
+      groups.push(...rawCases(sizes, level).map((c) => [c]));
+    }
   }
   const writes = SYNC_LEVELS.flatMap((level) => writeCases(sizes, level));
   for (const id of ["a", "b", "c", "e", "g"]) {
-    if (only.has(id)) cases.push(...writes.filter((c) => c.id === id));
+    if (!only.has(id)) continue;
+    groups.push(...writes.filter((c) => c.id === id).map((c) => [c]));
   }
   for (const [id, group] of readCases(sizes)) {
-    if (only.has(id)) cases.push(...group);
+    if (only.has(id)) groups.push(group);
   }
-  return cases;
+  return groups;
 }
 
 /** The raw pass to pair with a case, for SQLite write workloads. */
@@ -151,25 +162,38 @@ function referenceFor(
     : undefined;
 }
 
-async function runCases(
-  cases: BenchCase<unknown>[],
+async function measureEach(
+  group: BenchCase<unknown>[],
   sizes: Sizes,
 ): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
-  for (const benchCase of cases) {
+  for (const benchCase of group) {
+    const reference = referenceFor(benchCase, sizes);
+    results.push(await measure(benchCase, sizes.runs, reference));
+  }
+  return results;
+}
+
+async function runCases(
+  groups: BenchCase<unknown>[][],
+  sizes: Sizes,
+): Promise<CaseResult[]> {
+  const results: CaseResult[] = [];
+  for (const group of groups) {
     const started = performance.now();
-    progress(`${benchCase.id} ${benchCase.variant}: running`);
-    const result = await measure(
-      benchCase,
-      sizes.runs,
-      referenceFor(benchCase, sizes),
-    );
-    progress(
-      `${benchCase.id} ${benchCase.variant}: median ${result.opsPerSecond.median} ops/s (${
-        ((performance.now() - started) / 1000).toFixed(1)
-      } s)`,
-    );
-    results.push(result);
+    const names = group.map((c) => `${c.id} ${c.variant}`);
+    progress(`${names.join("; ")}: running`);
+    const measured = group.every((c) => !c.freshPerPass)
+      ? await measureGroup(group, sizes.runs)
+      : await measureEach(group, sizes);
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    for (const result of measured) {
+      progress(
+        `${result.id} ${result.variant}: median ${result.opsPerSecond.median} ops/s`,
+      );
+    }
+    progress(`(${seconds} s)`);
+    results.push(...measured);
   }
   return results;
 }
@@ -221,7 +245,7 @@ async function runBenchmarks(flags: Flags): Promise<Report> {
     postgresStatus = plan.status;
     if (plan.factory !== null) {
       results.push(
-        ...await runCases([postgresRawCase(plan.url, sizes)], sizes),
+        ...await runCases([[postgresRawCase(plan.url, sizes)]], sizes),
         ...await runProcessCases(
           plan.factory,
           sizes.postgresProcessWrites,
