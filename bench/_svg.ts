@@ -100,7 +100,7 @@ export function renderChart(results: CaseResult[], title: string): string {
     );
   }
   const legend: [string, string][] = [
-    [COLORS.raw, "raw node:sqlite INSERT"],
+    [COLORS.raw, "raw INSERT reference"],
     [COLORS.writeNormal, "write, synchronous=NORMAL (default)"],
     [COLORS.writeFull, "write, synchronous=FULL"],
     [COLORS.read, "read"],
