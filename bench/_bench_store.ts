@@ -4,7 +4,7 @@ import { SqliteTenantStore, TenantPair } from "../mod.ts";
 /** A `TenantPair` on a file in a temporary folder, for `deno bench` files. */
 export interface BenchStore {
   tenants: TenantPair;
-  /** The folder that holds the database file. */
+  /** The folder that contains the database file. */
   dir: string;
 }
 

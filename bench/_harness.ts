@@ -24,7 +24,7 @@ export const DEFAULT_SYNCHRONOUS: Synchronous = "NORMAL";
 export interface BenchCase<S> {
   /** Workload id, such as `"c"`. */
   id: string;
-  /** Setting that tells this case from others of its workload. */
+  /** Setting that distinguishes this case from others of its workload. */
   variant: string;
   /** The timed call as a reader would write it. */
   operation: string;
@@ -148,7 +148,7 @@ async function rateOf<S>(benchCase: BenchCase<S>): Promise<number> {
   }
 }
 
-/** What the timed passes of one case collected. */
+/** Rates, latencies and checks collected by the timed passes of one case. */
 interface Tally {
   rates: number[];
   referenceRates: number[];
@@ -354,7 +354,7 @@ export function templateOf<T>(
     const store = new SqliteTenantStore({ path });
     const data = await build(new TenantPair({ store }));
     // Closing the only connection checkpoints the WAL into the file and
-    // deletes the WAL, so the file alone holds every row.
+    // deletes the WAL, so the file alone contains every row.
     await store.close();
     return { dir, path, data };
   };

@@ -34,7 +34,7 @@ interface RawState {
 }
 
 /**
- * The PostgreSQL reference: single-row inserts into a 4-column table through
+ * Returns the PostgreSQL reference: single-row inserts into a 4-column table through
  * postgres.js (prepared by the driver), each in its own autocommit
  * transaction, on the server's own settings.
  */
@@ -84,8 +84,8 @@ export function postgresRawCase(
 }
 
 /**
- * Each pass gets its own schema in the database at `url`, dropped
- * afterwards, so no pass sees another's rows.
+ * Returns targets that give each pass its own schema in the database at
+ * `url`, dropped afterwards, so no pass reads another's rows.
  */
 function postgresFactory(url: string): ProcessTargetFactory {
   return () => {

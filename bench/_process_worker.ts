@@ -10,7 +10,7 @@
 import { TenantPair } from "../mod.ts";
 import { openStore, resolveDatabase } from "../src/config.ts";
 
-/** What one worker writes, passed as JSON in the first argument. */
+/** Plan of one worker's writes, passed as JSON in the first argument. */
 export interface WorkerPlan {
   pairId: string;
   memberId: string;
@@ -19,7 +19,7 @@ export interface WorkerPlan {
   worker: number;
 }
 
-/** What one worker prints when done. */
+/** Timing that one worker prints when done. */
 export interface WorkerReport {
   startMs: number;
   endMs: number;

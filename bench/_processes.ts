@@ -23,7 +23,7 @@ export interface ProcessTarget {
 /** Creates a new, empty database for one pass. */
 export type ProcessTargetFactory = () => Promise<ProcessTarget>;
 
-/** A new SQLite file in a new temporary folder. */
+/** Creates a new SQLite file in a new temporary folder for each pass. */
 export const sqliteProcessTarget: ProcessTargetFactory = async () => {
   const dir = await makeBenchDir();
   return {

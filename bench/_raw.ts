@@ -51,7 +51,7 @@ async function closeRaw(state: RawState): Promise<void> {
 }
 
 /**
- * A short run of raw inserts, one transaction each, that the runner places
+ * Returns a short run of raw inserts, one transaction each, that the runner places
  * right before each timed pass of a write workload.
  */
 export function pairedRawCase(
@@ -63,7 +63,7 @@ export function pairedRawCase(
 }
 
 /**
- * The physical reference: prepared inserts through `node:sqlite`, each in
+ * Returns the physical reference: prepared inserts through `node:sqlite`, each in
  * its own (autocommit) transaction, and all in one transaction.
  */
 export function rawCases(

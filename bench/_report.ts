@@ -15,7 +15,7 @@ export interface Machine {
   tempDir: string;
 }
 
-/** How read cost grows with the data, from the h, h2 and f cases. */
+/** Growth of read cost with the data, from the h, h2 and f cases. */
 export interface ScaleSummary {
   /** Per-call time at the most rows over the time at the fewest. */
   h: number | null;
@@ -53,7 +53,7 @@ export interface Report {
   targets: TargetCheck[];
 }
 
-/** Reads what the report should say about the machine. */
+/** Collects the CPU, memory, OS and runtime versions for the report. */
 export function describeMachine(tempDir: string): Machine {
   let cpu = "unknown";
   try {
@@ -320,7 +320,8 @@ export function toMarkdown(report: Report): string {
     "|---|---|---|",
   );
   for (const t of report.targets) {
-    const met = t.met === null ? "not measured" : t.met ? "met" : "missed";
+    let met = "not measured";
+    if (t.met !== null) met = t.met ? "met" : "missed";
     out.push(`| ${t.target} | ${met} | ${t.detail} |`);
   }
   return out.join("\n") + "\n";

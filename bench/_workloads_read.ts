@@ -170,7 +170,7 @@ function historyCase(
 }
 
 /**
- * h and h2: `getSharedState` of a pair with 1 key while the database holds
+ * h and h2: `getSharedState` of a pair with 1 key while the database contains
  * `rows` state rows, in other pairs (h) or as versions of that key (h2).
  */
 function scaleCase(
@@ -213,7 +213,7 @@ function scaleCase(
   };
 }
 
-/** Every read workload. */
+/** Returns every read workload's cases, grouped by workload id. */
 export function readCases(sizes: Sizes): Map<string, BenchCase<unknown>[]> {
   const biggest = Math.max(...sizes.scaleRows);
   return new Map<string, BenchCase<unknown>[]>([

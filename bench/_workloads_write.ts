@@ -373,7 +373,7 @@ function resolveConflictsCase(
   };
 }
 
-/** Every write workload at one `synchronous` level. */
+/** Returns every write workload's case at one `synchronous` level. */
 export function writeCases(
   sizes: Sizes,
   synchronous: Synchronous,

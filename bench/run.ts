@@ -149,7 +149,7 @@ function selectCases(
   return groups;
 }
 
-/** The raw pass to pair with a case, for SQLite write workloads. */
+/** Returns the raw pass to pair with a case: SQLite write workloads get one. */
 function referenceFor(
   benchCase: BenchCase<unknown>,
   sizes: Sizes,
