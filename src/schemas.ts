@@ -4,8 +4,11 @@ import { quote, TenantPairError } from "./errors.ts";
 /** Characters allowed in ids and namespaces. */
 export const ID_PATTERN: RegExp = /^[A-Za-z0-9][A-Za-z0-9._:@+-]*$/;
 
-/** Control characters and lone surrogates, rejected in every text field. */
-const CONTROL = /[\p{Cc}\p{Cs}]/u;
+/**
+ * Characters rejected in every text field: controls, lone surrogates, and the
+ * bidirectional overrides and isolates that can disguise how text reads.
+ */
+const CONTROL = /[\p{Cc}\p{Cs}\u202a-\u202e\u2066-\u2069]/u;
 
 /**
  * Characters a key must not contain: controls, lone surrogates, line and
@@ -28,35 +31,45 @@ const SECRET_FIELDS = new Set(["inviteToken", "shortCode"]);
 const ISO_WITH_ZONE =
   /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
+/** A string schema whose type error says "is required" when nothing was given. */
+function requiredString(): z.ZodString {
+  return z.string({
+    error: (issue) =>
+      issue.input === undefined ? "is required" : "must be a string",
+  });
+}
+
 /** An id: pair, member, invite or namespace. */
-export const idSchema: z.ZodString = z.string({
-  error: "must be a string",
-}).min(1, "must not be empty").max(64, "must be at most 64 characters")
+export const idSchema: z.ZodString = requiredString().min(
+  1,
+  "must not be empty",
+).max(64, "must be at most 64 characters")
   .regex(
     ID_PATTERN,
     "must start with a letter or digit and use only A-Z, a-z, 0-9 and . _ : @ + -",
   );
 
-function text(max: number): z.ZodString {
-  return z.string({ error: "must be a string" })
+/** Free text of 1 to `max` characters without control characters. */
+export function textSchema(max: number): z.ZodString {
+  return requiredString()
     .min(1, "must not be empty")
     .max(max, `must be at most ${max} characters`)
     .refine((value) => !CONTROL.test(value), {
-      message: "must not contain control characters",
+      message: "must not contain control or bidirectional override characters",
     });
 }
 
 /** A state or preference key: 1–128 printable characters. */
-export const keySchema: z.ZodString = text(128).refine(
+export const keySchema: z.ZodString = textSchema(128).refine(
   (value) => !NOT_PRINTABLE.test(value),
   { message: "must contain only printable characters" },
 );
 /** A display name or pair name: 1–120 characters. */
-export const nameSchema: z.ZodString = text(120);
+export const nameSchema: z.ZodString = textSchema(120);
 /** A note on who an invite is for: 1–200 characters. */
-export const hintSchema: z.ZodString = text(200);
+export const hintSchema: z.ZodString = textSchema(200);
 /** Why a member was removed: 1–500 characters. */
-export const reasonSchema: z.ZodString = text(500);
+export const reasonSchema: z.ZodString = textSchema(500);
 
 /** Invite lifetime in seconds: 60 to 2,592,000 (30 days). */
 export const ttlSchema: z.ZodNumber = z.number({ error: "must be a number" })
@@ -104,12 +117,28 @@ export const tokenSchema: z.ZodString = z.string({ error: "must be a string" })
 export const timeStringSchema: z.ZodString = z.string({
   error: "must be a string",
 }).max(64, "must be at most 64 characters").refine(
-  (value) => ISO_WITH_ZONE.test(value) && inRange(Date.parse(value)),
+  (value) =>
+    ISO_WITH_ZONE.test(value) && isCalendarDate(value) &&
+    inRange(Date.parse(value)),
   {
     message:
       "must be an ISO 8601 time with a zone, such as 2026-12-04T15:10:41.123Z",
   },
 );
+
+/**
+ * Whether the date and clock fields exist: `Date.parse` quietly rolls
+ * 2026-02-30 over to March, which must not become a valid time.
+ */
+function isCalendarDate(value: string): boolean {
+  const [year, month, day, hour, minute, second] = value.split(/[-T:.Z+]/i)
+    .map(Number) as number[];
+  const date = new Date(Date.UTC(2000, (month ?? 0) - 1, day));
+  date.setUTCFullYear(year ?? Number.NaN);
+  return date.getUTCMonth() === (month ?? 0) - 1 &&
+    date.getUTCDate() === day && (hour ?? 99) <= 23 && (minute ?? 99) <= 59 &&
+    (second === undefined || Number.isNaN(second) || second <= 59);
+}
 
 function inRange(millis: number): boolean {
   return millis >= MIN_TIME && millis <= MAX_TIME;
@@ -217,6 +246,11 @@ export function checkJsonValue(
   return JSON.parse(json);
 }
 
+/** Shortens a long path inside a value to its first 100 characters. */
+function at(path: string): string {
+  return path.length > 100 ? `${path.slice(0, 100)}…` : path;
+}
+
 function findJsonProblem(
   value: unknown,
   path: string,
@@ -230,18 +264,18 @@ function findJsonProblem(
     case "number":
       return Number.isFinite(value)
         ? undefined
-        : `${path}: must be a finite number; got ${value}`;
+        : `${at(path)}: must be a finite number; got ${value}`;
     case "undefined":
-      return `${path}: must be JSON; got undefined`;
+      return `${at(path)}: must be JSON; got undefined`;
     case "object":
       break;
     default:
-      return `${path}: must be JSON; got a ${typeof value}`;
+      return `${at(path)}: must be JSON; got a ${typeof value}`;
   }
   if (value === null) return undefined;
-  if (seen.has(value)) return `${path}: must not contain a cycle`;
+  if (seen.has(value)) return `${at(path)}: must not contain a cycle`;
   if (seen.size >= MAX_VALUE_DEPTH) {
-    return `${path}: must not nest deeper than ${MAX_VALUE_DEPTH} levels`;
+    return `${at(path)}: must not nest deeper than ${MAX_VALUE_DEPTH} levels`;
   }
   seen.add(value);
   try {
@@ -259,7 +293,7 @@ function findJsonProblem(
     }
     const prototype = Object.getPrototypeOf(value);
     if (prototype !== Object.prototype && prototype !== null) {
-      return `${path}: must be a plain JSON object; got ${
+      return `${at(path)}: must be a plain JSON object; got ${
         (value as object).constructor?.name ?? "an object"
       }`;
     }

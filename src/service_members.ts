@@ -85,12 +85,21 @@ export async function kickMember(
         "CANNOT_KICK_SELF",
         `Cannot remove ${quote(actor)} from pair ${
           quote(pairId)
-        }: members cannot remove themselves; use leavePair`,
+        }: members cannot remove themselves; leave the pair instead`,
         { details: { pairId, memberId: actor } },
       );
     }
     await requireOwner(tx, pairId, actor, "remove members");
-    const member = await requireActiveMember(tx, pairId, target);
+    const member = await tx.getMember(pairId, target);
+    if (member === undefined || member.leftAt !== null) {
+      throw new TenantPairError(
+        "NOT_A_MEMBER",
+        `Cannot remove ${quote(target)} from pair ${
+          quote(pairId)
+        }: not an active member; list the members for their ids`,
+        { details: { pairId, memberId: target } },
+      );
+    }
     await addEvent(tx, {
       pairId,
       type: "member.kicked",

@@ -192,7 +192,7 @@ const USAGE_CASES: UsageCase[] = [
   ],
   [
     ["state", "history", "--pair-id", "p", "--key", "tab\there"],
-    /Invalid --key: must not contain control characters/,
+    /Invalid --key: must not contain control or bidirectional override characters/,
     "state history",
   ],
   [

@@ -357,3 +357,25 @@ Deno.test("SqliteTenantStore recovers when a lock blocks its first use", async (
     await dir.remove();
   }
 });
+
+Deno.test("SqliteTenantStore names an unusable file", async () => {
+  const dir = await tempDir();
+  try {
+    const path = `${dir.path}/notes.txt`;
+    await Deno.writeTextFile(
+      path,
+      "shopping list, not a database\n".repeat(200),
+    );
+    const error = await assertCode(
+      (async () => {
+        const store = new SqliteTenantStore({ path });
+        await store.open();
+      })(),
+      "STORE_UNAVAILABLE",
+      "not a SQLite database",
+    );
+    assert.ok(error.message.includes(path));
+  } finally {
+    await dir.remove();
+  }
+});

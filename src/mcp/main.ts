@@ -191,16 +191,22 @@ async function run(
     logger.info(`Identity bound to member "${settings.memberId}"`);
   }
 
-  const stopped = waitForStop(io.stdin, app.server.server);
+  const stopped = waitForStop(io.stdin, io.stdout, app.server.server);
   const transport = new StdioServerTransport(io.stdin, io.stdout);
-  transport.onerror = (error) => logger.error("Transport error", error);
+  // A message past the SDK's read buffer limit breaks the stream itself; the
+  // server cannot resync on the next line, so it stops with a failure code.
+  let broken = false;
+  transport.onerror = (error) => {
+    logger.error("Transport error", error);
+    if (/exceeded maximum size/.test(String(error?.message))) broken = true;
+  };
   await app.server.connect(transport);
   logger.info("Ready");
 
   const reason = await stopped.reason;
   stopped.dispose();
   logger.info(`Stopping: ${reason}`);
-  let code = 0;
+  let code = broken ? 1 : 0;
   try {
     await app.close();
   } catch (error) {
@@ -220,6 +226,7 @@ async function run(
 /** Resolves with why the server should stop: stdin ended, a signal, or the transport closed. */
 function waitForStop(
   stdin: Readable,
+  stdout: Writable,
   server: { onclose?: (() => void) | undefined },
 ): { reason: Promise<string>; dispose(): void } {
   let finish: (reason: string) => void = () => {};
@@ -229,6 +236,11 @@ function waitForStop(
   const onEnd = () => finish("stdin ended");
   const onInt = () => finish("SIGINT");
   const onTerm = () => finish("SIGTERM");
+  // A client that goes away while answers are being written makes stdout
+  // fail with EPIPE; without a listener that error would end the process
+  // before the database is closed.
+  const onWriteError = () => finish("stdout closed");
+  stdout.on("error", onWriteError);
   stdin.once("end", onEnd);
   stdin.once("close", onEnd);
   process.once("SIGINT", onInt);

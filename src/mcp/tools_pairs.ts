@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { idArgument, integerArgument, textArgument } from "./arguments.ts";
+import {
+  idArgument,
+  integerArgument,
+  shortCodeArgument,
+  textArgument,
+  tokenArgument,
+} from "./arguments.ts";
 import {
   inviteOutput,
   memberOutput,
@@ -206,19 +212,10 @@ export const PAIR_TOOLS: readonly Tool[] = [
     description:
       "Joins a pair with an invite token from a link or a short code read aloud. Give exactly one of them. The short code may be typed in any case, with or without the dash, and O/0, I/L/1 misreadings are forgiven. Returns the pair id and its active members.",
     input: {
-      inviteToken: z.string({ error: "must be a string" }).min(1).max(
-        128,
-        "must be at most 128 characters",
-      ).regex(/^[A-Za-z0-9_-]+$/, "must be a base64url token").describe(
-        "The invite token from a link.",
+      inviteToken: tokenArgument("The invite token from a link.").optional(),
+      shortCode: shortCodeArgument(
+        "The short code, such as ABCD-EFGH or abcdefgh.",
       ).optional(),
-      shortCode: z.string({ error: "must be a string" }).min(1).max(
-        32,
-        "must be at most 32 characters",
-      ).regex(
-        /^[A-Za-z0-9 -]+$/,
-        "must use only letters, digits, spaces and dashes",
-      ).describe("The short code, such as ABCD-EFGH or abcdefgh.").optional(),
       memberId: idArgument(
         "The member who joins. Leave out on a bound server.",
       ).optional(),

@@ -29,7 +29,24 @@ export interface SqliteTenantStoreOptions {
 
 const SQLITE_BUSY = 5;
 const SQLITE_LOCKED = 6;
+const SQLITE_READONLY = 8;
+const SQLITE_IOERR = 10;
+const SQLITE_CORRUPT = 11;
 const SQLITE_FULL = 13;
+const SQLITE_CANTOPEN = 14;
+const SQLITE_NOTADB = 26;
+
+/** Result codes that mean the file cannot be used as this store's database. */
+const UNUSABLE_FILE = new Map<number, string>([
+  [SQLITE_READONLY, "it is read-only; check its permissions"],
+  [SQLITE_IOERR, "reading or writing it failed; check the disk"],
+  [SQLITE_CORRUPT, "it is corrupt; restore it from a backup"],
+  [SQLITE_CANTOPEN, "it cannot be opened; check the path and permissions"],
+  [
+    SQLITE_NOTADB,
+    "it is not a SQLite database; point TENANT_PAIR_DB elsewhere",
+  ],
+]);
 
 function sqliteCode(error: unknown): number | undefined {
   const code = (error as { errcode?: unknown } | null)?.errcode;
@@ -40,13 +57,26 @@ function sqliteCode(error: unknown): number | undefined {
     return SQLITE_BUSY;
   }
   if (/database or disk is full/.test(message)) return SQLITE_FULL;
+  if (/readonly database/.test(message)) return SQLITE_READONLY;
+  if (/file is not a database/.test(message)) return SQLITE_NOTADB;
+  if (/database disk image is malformed/.test(message)) return SQLITE_CORRUPT;
+  if (/unable to open database file/.test(message)) return SQLITE_CANTOPEN;
+  if (/disk I\/O error/.test(message)) return SQLITE_IOERR;
   return undefined;
 }
 
 /** Turns engine errors callers can act on into {@linkcode TenantPairError}. */
-function translate(error: unknown): unknown {
+function translate(error: unknown, path: string): unknown {
   if (error instanceof TenantPairError) return error;
   const code = sqliteCode(error);
+  const unusable = code === undefined ? undefined : UNUSABLE_FILE.get(code);
+  if (unusable !== undefined) {
+    return new TenantPairError(
+      "STORE_UNAVAILABLE",
+      `Cannot use SQLite database ${JSON.stringify(path)}: ${unusable}`,
+      { cause: error },
+    );
+  }
   if (code === SQLITE_BUSY || code === SQLITE_LOCKED) {
     return new TenantPairError(
       "STORE_UNAVAILABLE",
@@ -150,10 +180,15 @@ export class SqliteTenantStore implements TenantStore {
     }
     const busy = options.busyTimeoutMs ?? 5000;
     const synchronous = options.synchronous ?? "NORMAL";
-    this.#db.exec(`PRAGMA busy_timeout = ${Math.trunc(busy)}`);
-    if (this.path !== ":memory:") this.#db.exec("PRAGMA journal_mode = WAL");
-    this.#db.exec(`PRAGMA synchronous = ${synchronous}`);
-    this.#db.exec("PRAGMA secure_delete = ON");
+    try {
+      this.#db.exec(`PRAGMA busy_timeout = ${Math.trunc(busy)}`);
+      if (this.path !== ":memory:") this.#db.exec("PRAGMA journal_mode = WAL");
+      this.#db.exec(`PRAGMA synchronous = ${synchronous}`);
+      this.#db.exec("PRAGMA secure_delete = ON");
+    } catch (error) {
+      this.#db.close();
+      throw translate(error, this.path);
+    }
     this.#statements = new StatementCache(this.#db);
   }
 
@@ -177,7 +212,7 @@ export class SqliteTenantStore implements TenantStore {
     try {
       this.#db.exec("BEGIN IMMEDIATE");
     } catch (error) {
-      throw translate(error);
+      throw translate(error, this.path);
     }
     try {
       const row = this.#db.prepare("PRAGMA user_version").get() as {
@@ -199,8 +234,8 @@ export class SqliteTenantStore implements TenantStore {
       this.#db.exec(`PRAGMA user_version = ${SQLITE_MIGRATIONS.length}`);
       this.#db.exec("COMMIT");
     } catch (error) {
-      this.#db.exec("ROLLBACK");
-      throw translate(error);
+      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      throw translate(error, this.path);
     }
   }
 
@@ -224,7 +259,7 @@ export class SqliteTenantStore implements TenantStore {
     try {
       this.#statements.get(begin).run();
     } catch (error) {
-      throw translate(error);
+      throw translate(error, this.path);
     }
     const tx = new SqliteTransaction(this.#statements);
     let result: T;
@@ -233,7 +268,7 @@ export class SqliteTenantStore implements TenantStore {
       this.#statements.get("COMMIT").run();
     } catch (error) {
       if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
-      throw translate(error);
+      throw translate(error, this.path);
     }
     for (const change of tx.changes) this.#hub.emit(change);
     return result;
