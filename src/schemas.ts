@@ -335,7 +335,16 @@ export function toMillis(time: Date | string): number {
   return time instanceof Date ? time.getTime() : Date.parse(time);
 }
 
+/** The last few times formatted; neighbouring history rows share times. */
+const isoCache = new Map<number, string>();
+
 /** Formats milliseconds since the epoch as ISO 8601 UTC with milliseconds. */
 export function toIso(millis: number): string {
-  return new Date(millis).toISOString();
+  let text = isoCache.get(millis);
+  if (text === undefined) {
+    text = new Date(millis).toISOString();
+    if (isoCache.size >= 8) isoCache.clear();
+    isoCache.set(millis, text);
+  }
+  return text;
 }

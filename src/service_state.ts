@@ -21,7 +21,7 @@ import {
   toIso,
   toMillis,
 } from "./schemas.ts";
-import type { StateScope } from "./stores/store.ts";
+import type { CandidateRow, StateScope } from "./stores/store.ts";
 import type {
   DeleteSharedStateOptions,
   DeleteSharedStateResult,
@@ -432,13 +432,23 @@ export async function getPairStateHistory(
     await requirePair(tx, pairId);
     const versions = await tx.listVersions(pairScope(pairId, namespace), key);
     const candidates = await tx.listCandidates(pairId, namespace, key);
-    const entries = [
-      ...versions.map(toStateEntry),
-      ...candidates.map(candidateToEntry),
-    ];
-    // Stable sort: versions before candidates recorded in the same instant.
-    return entries.sort((a, b) =>
-      Date.parse(a.recordedAt) - Date.parse(b.recordedAt)
-    );
+    if (candidates.length === 0) return versions.map(toStateEntry);
+    // Versions are already in recorded order; merge the candidates in by
+    // their recorded time, versions first within the same instant.
+    const entries: StateHistoryEntry[] = [];
+    let next = 0;
+    for (const version of versions) {
+      while (
+        next < candidates.length &&
+        (candidates[next] as CandidateRow).recordedAt < version.recordedAt
+      ) {
+        entries.push(candidateToEntry(candidates[next++] as CandidateRow));
+      }
+      entries.push(toStateEntry(version));
+    }
+    for (; next < candidates.length; next++) {
+      entries.push(candidateToEntry(candidates[next] as CandidateRow));
+    }
+    return entries;
   });
 }

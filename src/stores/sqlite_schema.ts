@@ -13,7 +13,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     max_members INTEGER,
     created_at INTEGER NOT NULL,
     created_by TEXT NOT NULL
-  );
+  ) WITHOUT ROWID;
 
   CREATE TABLE members (
     pair_id TEXT NOT NULL,
@@ -43,13 +43,14 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     accepted_at INTEGER,
     revoked_at INTEGER,
     PRIMARY KEY (pair_id, invite_id)
-  );
+  ) WITHOUT ROWID;
   CREATE UNIQUE INDEX invites_by_token ON invites (token_hash);
   CREATE UNIQUE INDEX invites_by_pending_code ON invites (code_hash)
     WHERE status = 'pending';
-  CREATE INDEX invites_pending ON invites (pair_id, status, expires_at);
 
   CREATE TABLE code_failures (
+    -- Events are never deleted, so SQLite's next rowid, one past the
+    -- largest, keeps ids growing without an AUTOINCREMENT table.
     id INTEGER PRIMARY KEY,
     member_id TEXT NOT NULL,
     at INTEGER NOT NULL
@@ -106,7 +107,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     ON conflict_candidates (pair_id, namespace, key) WHERE status = 'pending';
 
   CREATE TABLE events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id INTEGER PRIMARY KEY,
     pair_id TEXT NOT NULL,
     type TEXT NOT NULL,
     actor_member_id TEXT,
