@@ -50,11 +50,21 @@ export function formatFields(fields: [string, string][]): string {
 }
 
 /**
+ * C1 controls, which JSON leaves raw, and bidirectional overrides and
+ * isolates: printed raw they let a value disguise the terminal's table.
+ */
+const TERMINAL_UNSAFE = /[\u0080-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
  * Shows a JSON value on one line as JSON, so strings keep their quotes and
- * newlines and control characters stay escaped.
+ * newlines and control characters stay escaped, C1 and bidirectional
+ * controls included.
  */
 export function showValue(value: JsonValue): string {
-  return JSON.stringify(value);
+  return JSON.stringify(value).replace(
+    TERMINAL_UNSAFE,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /** Shows an optional text, or `-` when it is missing. */
