@@ -114,6 +114,11 @@ Deno.test("MCP pair resources list, read and send updates", async (t) => {
         sam.client.subscribeResource({ uri: stateUri }),
         /NOT_A_MEMBER/,
       );
+      const encoded = stateUri.replace("pair-", "%70air-");
+      await assert.rejects(
+        alex.client.subscribeResource({ uri: encoded }),
+        new RegExp(`subscribe to ${stateUri.replaceAll(".", "\\.")}`),
+      );
     });
 
     await t.step("a state change updates state subscribers", async () => {

@@ -236,6 +236,15 @@ export class PairResources {
 
   async #subscribe(uri: string): Promise<void> {
     const { pairId, part } = await this.#authorize(uri);
+    // Updates go out under the canonical URI, so a subscription under
+    // another spelling of it would never match them.
+    const canonical = pairResourceUri(pairId, part);
+    if (uri !== canonical) {
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `Cannot subscribe to ${uri}: subscribe to ${canonical}, the form updates are sent for`,
+      );
+    }
     let parts = this.#subscribed.get(pairId);
     if (parts === undefined) {
       parts = new Set();
