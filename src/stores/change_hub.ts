@@ -26,11 +26,6 @@ export class ChangeHub {
     };
   }
 
-  /** Returns whether any listener waits on the pair. */
-  has(pairId: string): boolean {
-    return this.#listeners.has(pairId);
-  }
-
   /** Calls each listener of the change's pair; a throwing listener is skipped. */
   emit(change: StateChange): void {
     const set = this.#listeners.get(change.pairId);
