@@ -379,3 +379,15 @@ Deno.test("SqliteTenantStore names an unusable file", async () => {
     await dir.remove();
   }
 });
+
+Deno.test("SqliteTenantStore finishes writes requested before close()", async () => {
+  const store = new SqliteTenantStore();
+  const tenants = new TenantPair({ store });
+  await tenants.createPair({ creatorMemberId: "alice" });
+  const pending = tenants.createPair({ creatorMemberId: "bob" });
+  const closing = store.close();
+  const pair = await pending;
+  await closing;
+  assert.match(pair.pairId, /^pair-/);
+  await assertCode(tenants.listPairs("bob"), "STORE_UNAVAILABLE");
+});

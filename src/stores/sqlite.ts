@@ -154,6 +154,8 @@ export class SqliteTenantStore implements TenantStore {
   #db: DatabaseSync;
   #statements: StatementCache;
   #opened: Promise<void> | undefined;
+  /** Set once the schema is ready, so calls queue for the lock at once. */
+  #migrated = false;
   #hub = new ChangeHub();
   #locked = false;
   #waiters: (() => void)[] = [];
@@ -233,6 +235,7 @@ export class SqliteTenantStore implements TenantStore {
       }
       this.#db.exec(`PRAGMA user_version = ${SQLITE_MIGRATIONS.length}`);
       this.#db.exec("COMMIT");
+      this.#migrated = true;
     } catch (error) {
       if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
       throw translate(error, this.path);
@@ -241,13 +244,13 @@ export class SqliteTenantStore implements TenantStore {
 
   /** Runs `fn` in a deferred read transaction. */
   async read<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
-    await this.open();
+    if (!this.#migrated) await this.open();
     return await this.#exclusive(() => this.#transact("BEGIN", fn));
   }
 
   /** Runs `fn` in a `BEGIN IMMEDIATE` transaction. */
   async write<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
-    await this.open();
+    if (!this.#migrated) await this.open();
     return await this.#exclusive(() => this.#transact("BEGIN IMMEDIATE", fn));
   }
 
