@@ -31,7 +31,7 @@ const SECRET_FIELDS = new Set(["inviteToken", "shortCode"]);
 const ISO_WITH_ZONE =
   /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
-/** A string schema whose type error says "is required" when nothing was given. */
+/** Builds a string schema whose type error reads "is required" for a missing value. */
 function requiredString(): z.ZodString {
   return z.string({
     error: (issue) =>

@@ -15,6 +15,7 @@ import {
   idSchema,
   maxMembersSchema,
   nameSchema,
+  optionsObject,
   parseField,
   parseOptional,
   shortCodeSchema,
@@ -34,22 +35,6 @@ import type {
 } from "./types.ts";
 
 const CODE_TRIES = 10;
-
-function requireOptions(
-  options: unknown,
-  name: string,
-): Record<string, unknown> {
-  if (
-    typeof options !== "object" || options === null || Array.isArray(options)
-  ) {
-    throw new TenantPairError(
-      "INVALID_INPUT",
-      `Invalid ${name}: must be an options object`,
-      { details: { field: name } },
-    );
-  }
-  return options as Record<string, unknown>;
-}
 
 /** Issues an invite inside a write transaction. */
 async function issueInvite(
@@ -131,7 +116,9 @@ export async function createPair(
   ctx: ServiceContext,
   options: CreatePairOptions,
 ): Promise<CreatePairResult> {
-  const input = requireOptions(options, "options");
+  const input = optionsObject<Record<string, unknown>>(
+    options as unknown as Record<string, unknown>,
+  );
   const creator = parseField(
     idSchema,
     input.creatorMemberId,
@@ -193,7 +180,9 @@ export async function inviteMember(
   ctx: ServiceContext,
   options: InviteMemberOptions,
 ): Promise<InviteResult> {
-  const input = requireOptions(options, "options");
+  const input = optionsObject<Record<string, unknown>>(
+    options as unknown as Record<string, unknown>,
+  );
   const pairId = parseField(idSchema, input.pairId, "pairId");
   const inviter = parseField(
     idSchema,
@@ -472,7 +461,9 @@ export async function acceptInvite(
   ctx: ServiceContext,
   options: AcceptInviteOptions,
 ): Promise<AcceptInviteResult> {
-  const input = requireOptions(options, "options");
+  const input = optionsObject<Record<string, unknown>>(
+    options as unknown as Record<string, unknown>,
+  );
   const memberId = parseField(idSchema, input.memberId, "memberId");
   const token = parseOptional(tokenSchema, input.inviteToken, "inviteToken");
   const code = parseOptional(shortCodeSchema, input.shortCode, "shortCode");

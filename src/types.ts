@@ -306,9 +306,9 @@ export interface ConflictCurrent {
   value: JsonValue;
   /** Whether it is a tombstone. */
   deleted: boolean;
-  /** Who wrote it. */
+  /** The member who wrote it. */
   writtenByMemberId: string;
-  /** When it holds from. */
+  /** Start of its validity. */
   validFrom: string;
   /** When it was recorded. */
   recordedAt: string;
@@ -320,7 +320,7 @@ export interface ConflictCandidate {
   candidateId: string;
   /** The value it wanted to write. */
   value: JsonValue;
-  /** Who wrote it. */
+  /** The member who wrote it. */
   writtenByMemberId: string;
   /** The version the writer had read. */
   expectedVersion: number;
@@ -397,11 +397,11 @@ export interface ResolveConflictsResult {
 export interface ForgetMemberOptions {
   /** Also replace every shared value the member wrote with a tombstone. */
   eraseSharedWrites?: boolean;
-  /** Who asked for the erasure, for the audit log: a member or an operator id. */
+  /** The requester of the erasure for the audit log: a member or an operator id. */
   actorMemberId?: string;
 }
 
-/** What {@linkcode TenantPair.forgetMember} erased. */
+/** Report of what {@linkcode TenantPair.forgetMember} erased. */
 export interface ForgetReport {
   /** The pair. */
   pairId: string;
@@ -469,7 +469,7 @@ export interface EventRecord {
   pairId: string;
   /** The event type. */
   type: EventType;
-  /** Who acted, or `null` when nobody did. */
+  /** The acting member, or `null` when no member acted. */
   actorMemberId: string | null;
   /** Whom it concerns, or `null`. */
   subjectMemberId: string | null;

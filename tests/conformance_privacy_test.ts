@@ -183,7 +183,7 @@ storeTest(
     assert.deepEqual((await tenants.getSharedState(pairId)).state, {
       plan: "tacos",
     });
-    // The invite whose hint named nobody in particular keeps its hint.
+    // An invite hint that does not name the forgotten member is kept.
     const pending = await tenants.listInvites(pairId, "alice");
     assert.equal(
       pending.find((i) => i.inviteId === hinted.inviteId)?.inviteeHint,

@@ -46,7 +46,7 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
   }),
 );
 
-/** The value of each key at (validAt, knownAt), straight from the definition. */
+/** Computes each key's value at (validAt, knownAt) straight from the definition. */
 function modelRead(
   model: Map<string, ModelVersion[]>,
   validAt: number,
@@ -67,7 +67,7 @@ function modelRead(
   return state;
 }
 
-/** The end of each version's validity as known now. */
+/** Computes the end of a version's validity as known now. */
 function modelValidTo(
   versions: ModelVersion[],
   v: ModelVersion,

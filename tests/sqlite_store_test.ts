@@ -15,7 +15,7 @@ async function readIfExists(path: string): Promise<Uint8Array> {
   }
 }
 
-/** Whether `needle` occurs in the database file, its WAL or its shm. */
+/** Reports whether `needle` occurs in the database file, its WAL or its shm. */
 async function foundOnDisk(path: string, needle: string): Promise<boolean> {
   const bytes = new TextEncoder().encode(needle);
   for (const file of [path, `${path}-wal`, `${path}-shm`]) {
@@ -72,7 +72,7 @@ Deno.test("forgetMember() leaves no byte of the value on disk", async () => {
   const dir = await tempDir();
   const path = `${dir.path}/erase.db`;
   const store = new SqliteTenantStore({ path });
-  // Another connection holds the file open the whole time.
+  // Another connection keeps the file open the whole time.
   const other = new DatabaseSync(path);
   try {
     const tenants = new TenantPair({ store });

@@ -193,8 +193,8 @@ async function run(
 
   const stopped = waitForStop(io.stdin, io.stdout, app.server.server);
   const transport = new StdioServerTransport(io.stdin, io.stdout);
-  // A message past the SDK's read buffer limit breaks the stream itself; the
-  // server cannot resync on the next line, so it stops with a failure code.
+  // A message past the SDK's read buffer limit breaks the stream itself.
+  // The server cannot resync on the next line, so it stops with status 1.
   let broken = false;
   transport.onerror = (error) => {
     logger.error("Transport error", error);
@@ -236,7 +236,7 @@ function waitForStop(
   const onEnd = () => finish("stdin ended");
   const onInt = () => finish("SIGINT");
   const onTerm = () => finish("SIGTERM");
-  // A client that goes away while answers are being written makes stdout
+  // A client that goes away while responses are being written makes stdout
   // fail with EPIPE; without a listener that error would end the process
   // before the database is closed.
   const onWriteError = () => finish("stdout closed");

@@ -481,8 +481,8 @@ export class SqliteTransaction implements StoreTransaction {
     keys?: readonly string[],
   ): VersionRow[] {
     // Each key has one open-ended row, found through a small partial index.
-    // It is the answer unless it starts after validAt; only then is the key's
-    // older timeline searched. Without INDEXED BY the planner prefers the
+    // That row is the result unless it starts after validAt, and only then is
+    // the key's older timeline searched. Without INDEXED BY the planner prefers the
     // primary key and reads every version in the scope, so a read would cost
     // O(versions) instead of O(keys).
     const open = onlyKeys(

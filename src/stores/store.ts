@@ -47,7 +47,7 @@ export interface MemberRow {
   joinedAt: number;
   /** Time the membership ended, or `null` while active. */
   leftAt: number | null;
-  /** How the membership ended, or `null` while active. */
+  /** The reason the membership ended, or `null` while active. */
   leftReason: "left" | "kicked" | "forgotten" | null;
   /** Last time the member was kicked or forgotten; older invites cannot readmit them. */
   removedAt: number | null;
@@ -159,7 +159,7 @@ export interface EventRow {
   pairId: string;
   /** The event type. */
   type: string;
-  /** Who acted, or `null`. */
+  /** The acting member, or `null`. */
   actorMemberId: string | null;
   /** Whom it concerns, or `null`. */
   subjectMemberId: string | null;
